@@ -1,0 +1,61 @@
+# VănPhòng. `make run` and `make test` are all a newcomer needs.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+export VANPHONG_DATA_DIR ?= $(CURDIR)/var
+# Debian packages that features and tests need: browser tests, PDF and XML tools, translations.
+DEBIAN_PACKAGES := chromium fonts-noto-core gettext poppler-utils xmlsec1
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install system-packages run demo test test-sqlite test-postgres bench messages clean
+
+$(BIN)/python:
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+install: $(BIN)/python system-packages
+	$(BIN)/pip install --quiet -e '.[test]'
+
+system-packages:
+	@missing=$$(for p in $(DEBIAN_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q "install ok installed" || echo $$p; done); \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = "0" ]; then \
+		echo "Installing Debian packages: $$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	else \
+		echo "Some features need Debian packages. Run:"; echo "  sudo apt-get install -y $$missing"; \
+	fi
+
+run: install
+	$(BIN)/vanphong migrate
+	$(BIN)/vanphong demo
+	$(BIN)/vanphong serve --host $(HOST) --port $(PORT)
+
+demo: install
+	$(BIN)/vanphong migrate
+	$(BIN)/vanphong demo
+
+test: install
+	$(MAKE) --no-print-directory test-sqlite
+	@if [ -n "$$VANPHONG_TEST_DATABASE_URL" ]; then $(MAKE) --no-print-directory test-postgres; \
+	else echo "VANPHONG_TEST_DATABASE_URL is not set: the PostgreSQL run is skipped."; fi
+
+test-sqlite:
+	@echo "== tests on SQLite =="
+	env -u DATABASE_URL VANPHONG_DATA_DIR=$$(mktemp -d) $(BIN)/pytest $(PYTEST_ARGS)
+
+test-postgres:
+	@echo "== tests on PostgreSQL =="
+	DATABASE_URL="$$VANPHONG_TEST_DATABASE_URL" VANPHONG_DATA_DIR=$$(mktemp -d) $(BIN)/pytest $(PYTEST_ARGS)
+
+bench: install
+	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+messages: $(BIN)/python
+	cd src/vanphong && ../../$(BIN)/django-admin makemessages -l vi -l en --no-obsolete && ../../$(BIN)/django-admin compilemessages
+
+clean:
+	rm -rf $(VENV) var build src/*.egg-info

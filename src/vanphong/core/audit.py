@@ -1,0 +1,120 @@
+"""The audit log: an append-only hash chain of every change of state and every security event.
+
+record() appends a link inside the caller's transaction, so a change and its record commit or
+roll back together. verify() walks the chain and names the first record that is not what was
+written: edited (its hash no longer matches), deleted (a gap in the sequence, or fewer records
+than the head names) or reordered (ids out of sequence order).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from vanphong.core.models import AuditChainHead, AuditRecord
+
+GENESIS = "0" * 64
+
+
+def _digest(rec: AuditRecord) -> str:
+    body = {
+        "seq": rec.seq,
+        "created_at": rec.created_at.isoformat(timespec="microseconds"),
+        "action": rec.action,
+        "actor": rec.actor_id,
+        "actor_label": rec.actor_label,
+        "agency": rec.agency_id,
+        "target_type": rec.target_type,
+        "target_id": rec.target_id,
+        "ip": rec.ip_address,
+        "data": rec.data,
+        "prev": rec.prev_hash,
+    }
+    canonical = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def client_ip(request) -> str:
+    if request is None:
+        return ""
+    return (request.META.get("REMOTE_ADDR") or "")[:45]
+
+
+def record(
+    action: str,
+    *,
+    actor=None,
+    agency=None,
+    target=None,
+    data: dict[str, Any] | None = None,
+    request=None,
+) -> AuditRecord:
+    """Append one record. `target` is a model instance (or None); `data` must be JSON-serialisable."""
+    if actor is not None and not getattr(actor, "pk", None):
+        actor = None  # AnonymousUser
+    if agency is None and actor is not None:
+        agency = getattr(actor, "agency", None)
+    with transaction.atomic():
+        head = AuditChainHead.objects.select_for_update().get(pk=1)
+        rec = AuditRecord(
+            seq=head.seq + 1,
+            created_at=timezone.now(),
+            action=action,
+            actor=actor,
+            actor_label=(getattr(actor, "username", "") if actor else "")[:200],
+            agency=agency,
+            target_type=target._meta.label_lower if target is not None else "",
+            target_id=str(target.pk) if target is not None else "",
+            ip_address=client_ip(request),
+            data=json.loads(json.dumps(data or {}, default=str)),
+            prev_hash=head.hash,
+        )
+        rec.hash = _digest(rec)
+        rec.save()
+        head.seq, head.hash = rec.seq, rec.hash
+        head.save(update_fields=["seq", "hash"])
+    return rec
+
+
+@dataclass
+class VerifyResult:
+    ok: bool
+    checked: int
+    problem: str = ""
+    bad_seq: int | None = None
+    bad_id: int | None = None
+
+
+def verify() -> VerifyResult:
+    expected_seq, prev_hash, prev_id, checked = 1, GENESIS, 0, 0
+    rows = AuditRecord.objects.order_by("seq").iterator(chunk_size=2000)
+    for rec in rows:
+        if rec.seq != expected_seq:
+            return VerifyResult(False, checked, f"record #{expected_seq} is missing (deleted): next present is #{rec.seq}", expected_seq, rec.pk)
+        if rec.pk <= prev_id:
+            return VerifyResult(False, checked, f"record #{rec.seq} (id {rec.pk}) is out of order (reordered)", rec.seq, rec.pk)
+        if _digest(rec) != rec.hash:
+            return VerifyResult(
+                False, checked, f"record #{rec.seq} (id {rec.pk}) was changed after it was written (edited or reordered)", rec.seq, rec.pk
+            )
+        if rec.prev_hash != prev_hash:
+            # Its own hash holds, so the record before it was rewritten together with its hash.
+            if prev_id == 0:
+                return VerifyResult(False, checked, f"record #{rec.seq} (id {rec.pk}) does not start the chain (edited)", rec.seq, rec.pk)
+            return VerifyResult(
+                False, checked,
+                f"record #{rec.seq - 1} (id {prev_id}) was changed after it was written (edited): record #{rec.seq} no longer links to it",
+                rec.seq - 1, prev_id,
+            )
+        prev_hash, prev_id, expected_seq, checked = rec.hash, rec.pk, expected_seq + 1, checked + 1
+    head = AuditChainHead.objects.get(pk=1)
+    if head.seq != checked or head.hash != prev_hash:
+        return VerifyResult(
+            False, checked, f"the chain ends at #{checked} but its head names #{head.seq}: the last records were deleted", checked + 1, None
+        )
+    return VerifyResult(True, checked)

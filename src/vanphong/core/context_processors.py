@@ -1,0 +1,34 @@
+"""The navigation: only modules that exist, only those the person may use."""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from vanphong.org.models import Role
+from vanphong.org.permissions import can_manage_agency, can_manage_directory
+
+
+def navigation(request):
+    person = getattr(request, "user", None)
+    if person is None or not person.is_authenticated:
+        return {"nav_items": []}
+    items = [("core:home", _("Home"), "home")]
+    items.append(("org:directory", _("Agency directory"), "directory"))
+    if can_manage_agency(person, person.agency):
+        items += [
+            ("org:units", _("Units"), "units"),
+            ("org:people", _("People"), "people"),
+            ("org:import", _("Import"), "import"),
+            ("core:audit", _("Audit log"), "audit"),
+        ]
+    elif person.is_superuser or person.has_role(Role.Code.PERSONNEL):
+        items.append(("org:people", _("People"), "people"))
+    if can_manage_directory(person) and not can_manage_agency(person, person.agency):
+        items.append(("core:audit", _("Audit log"), "audit"))
+    items.append(("accounts:profile", _("My account"), "account"))
+    path = request.path
+    nav = []
+    for name, label, key in items:
+        url = reverse(name)
+        active = path == url if url == "/" else path.startswith(url)
+        nav.append({"url": url, "label": label, "key": key, "active": active})
+    return {"nav_items": nav}

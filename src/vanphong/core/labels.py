@@ -1,0 +1,31 @@
+"""Readable names for audit actions, in the user's language."""
+
+from django.utils.translation import gettext_lazy as _
+
+ACTION_LABELS = {
+    "accounts.signin.succeeded": _("Signed in"),
+    "accounts.signin.failed": _("Failed sign-in"),
+    "accounts.signin.locked": _("Account locked after failed sign-ins"),
+    "accounts.signin.refused_locked": _("Sign-in refused: account locked"),
+    "accounts.signin.unlocked": _("Account unlocked"),
+    "accounts.signout": _("Signed out"),
+    "accounts.totp.enrolled": _("Second factor set up"),
+    "accounts.totp.reset": _("Second factor reset"),
+    "accounts.password.changed": _("Password changed"),
+    "accounts.password.reset": _("Password reset by an administrator"),
+    "accounts.totp.verified": _("Second factor confirmed"),
+    "accounts.token.created": _("API token created"),
+    "accounts.token.revoked": _("API token revoked"),
+    "org.agency.created": _("Agency created"),
+    "org.agency.updated": _("Agency updated"),
+    "org.unit.created": _("Unit created"),
+    "org.unit.updated": _("Unit updated"),
+    "org.person.created": _("Person created"),
+    "org.person.updated": _("Person updated"),
+    "org.import.completed": _("Organisation imported"),
+    "core.demo.loaded": _("Demo network loaded"),
+}
+
+
+def action_label(action: str) -> str:
+    return str(ACTION_LABELS.get(action, action))

@@ -1,0 +1,22 @@
+"""Helpers shared by the server-rendered views."""
+
+from django.core.exceptions import ValidationError
+from django.http import Http404
+
+from vanphong.core.errors import NotFound
+
+
+def add_service_errors(form, exc: ValidationError) -> None:
+    """Show a service's ValidationError on the form: field errors by field, the rest on top."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def get_or_404(selector, *args, **kwargs):
+    try:
+        return selector(*args, **kwargs)
+    except NotFound:
+        raise Http404 from None

@@ -1,0 +1,186 @@
+"""Django settings. Values come from vanphong.config (environment, then vanphong.toml)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dj_database_url
+from django.utils.translation import gettext_lazy as _
+
+from vanphong import config
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+DATA_DIR = config.data_dir()
+
+SECRET_KEY = config.secret_key(DATA_DIR)
+DEBUG = config.get_bool("VANPHONG_DEBUG", False)
+ALLOWED_HOSTS = [h.strip() for h in (config.get("VANPHONG_ALLOWED_HOSTS") or "127.0.0.1,localhost,[::1]").split(",") if h.strip()]
+# Served behind TLS (directly or through a proxy): secure cookies, HSTS, redirects.
+HTTPS = config.get_bool("VANPHONG_HTTPS", False)
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_tasks",
+    "django_tasks_db",
+    "vanphong.core",
+    "vanphong.org",
+    "vanphong.accounts",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "vanphong.accounts.middleware.IdleTimeoutMiddleware",
+    "vanphong.accounts.middleware.SecondFactorMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "vanphong.urls"
+WSGI_APPLICATION = "vanphong.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "vanphong.core.context_processors.navigation",
+            ],
+        },
+    },
+]
+
+
+def _database(url: str) -> dict:
+    db = dj_database_url.parse(url, conn_max_age=0 if url.startswith("sqlite") else 60, conn_health_checks=True)
+    if db["ENGINE"] == "django.db.backends.sqlite3":
+        db["OPTIONS"] = {
+            # IMMEDIATE: writers queue on the lock instead of failing half-way with "database is locked".
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 30,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+        }
+        db["TEST"] = {"NAME": str(DATA_DIR / "test-db.sqlite3")}
+    return db
+
+
+DATABASE_URL = config.get("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'vanphong.sqlite3'}"
+DATABASES = {"default": _database(DATABASE_URL)}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "org.Person"
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "core:home"
+LOGOUT_REDIRECT_URL = "accounts:login"
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# Sign-in policy (accounts app).
+VANPHONG_IDLE_TIMEOUT_SECONDS = config.get_int("VANPHONG_IDLE_TIMEOUT_MINUTES", 30) * 60
+VANPHONG_LOCKOUT_THRESHOLD = config.get_int("VANPHONG_LOCKOUT_THRESHOLD", 5)
+VANPHONG_LOCKOUT_BASE_SECONDS = config.get_int("VANPHONG_LOCKOUT_BASE_SECONDS", 60)
+VANPHONG_LOCKOUT_MAX_SECONDS = config.get_int("VANPHONG_LOCKOUT_MAX_SECONDS", 3600)
+VANPHONG_TOTP_ISSUER = config.get("VANPHONG_TOTP_ISSUER", "VănPhòng")
+
+SESSION_COOKIE_AGE = 12 * 3600
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_NAME = "vanphong_session"
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_NAME = "vanphong_csrf"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if HTTPS:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = config.get_bool("VANPHONG_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = 31536000
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    CSRF_TRUSTED_ORIGINS = [f"https://{h}" for h in ALLOWED_HOSTS if not h.startswith("[")]
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+LANGUAGE_CODE = "vi"
+LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English"))]
+LANGUAGE_COOKIE_NAME = "vanphong_language"
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["vanphong.formats"]
+USE_I18N = True
+TIME_ZONE = "Asia/Ho_Chi_Minh"
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": DATA_DIR / "media"}},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if config.get_bool("VANPHONG_STATIC_MANIFEST", True)
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+WHITENOISE_USE_FINDERS = not config.get_bool("VANPHONG_STATIC_MANIFEST", True)
+
+# Content-addressed file store (core.storage).
+VANPHONG_FILES_DIR = DATA_DIR / "files"
+VANPHONG_MAX_UPLOAD_BYTES = config.get_int("VANPHONG_MAX_UPLOAD_MB", 50) * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+VANPHONG_WORKER_HEARTBEAT_SECONDS = 15
+
+EMAIL_HOST = config.get("VANPHONG_SMTP_HOST", "127.0.0.1")
+EMAIL_PORT = config.get_int("VANPHONG_SMTP_PORT", 25)
+DEFAULT_FROM_EMAIL = config.get("VANPHONG_MAIL_FROM", "vanphong@localhost")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": config.get("VANPHONG_LOG_LEVEL", "INFO")},
+    "loggers": {"django_tasks_db": {"level": "WARNING"}},
+}
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"

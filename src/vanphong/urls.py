@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from vanphong.api import api
+
+urlpatterns = [
+    path("", include("vanphong.core.urls")),
+    path("accounts/", include("vanphong.accounts.urls")),
+    path("org/", include("vanphong.org.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", api.urls),
+    path("operator/", admin.site.urls),
+]
