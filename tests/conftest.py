@@ -1,19 +1,27 @@
-"""Shared fixtures. Settings are read from the environment, so it is set before Django starts."""
+"""Shared fixtures. `make test` points VANPHONG_DATA_DIR at a fresh temporary folder."""
 
-import os
-import tempfile
+import pytest
 
-os.environ.setdefault("VANPHONG_DATA_DIR", tempfile.mkdtemp(prefix="vanphong-test-"))
-os.environ["VANPHONG_STATIC_MANIFEST"] = "0"
-
-import pytest  # noqa: E402
-
-from tests.factories import make_agency, make_person  # noqa: E402
+from tests.factories import make_agency, make_person
 
 
 @pytest.fixture(autouse=True)
 def _files_in_tmp(settings, tmp_path):
     settings.VANPHONG_FILES_DIR = tmp_path / "files"
+
+
+@pytest.fixture(autouse=True)
+def _reference_rows(request):
+    """Rows that migrations create (roles). Transactional tests empty the tables after each test,
+    so they are put back for every test that uses the database."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = (marker and marker.kwargs.get("transaction")) or {"transactional_db", "live_server"} & set(request.fixturenames)
+    if not (marker or {"db", "transactional_db", "live_server"} & set(request.fixturenames)):
+        return
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    from vanphong.org.models import Role
+
+    Role.objects.bulk_create([Role(code=code) for code in Role.Code.values], ignore_conflicts=True)
 
 
 @pytest.fixture

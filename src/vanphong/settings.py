@@ -41,9 +41,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
     "vanphong.accounts.middleware.IdleTimeoutMiddleware",
     "vanphong.accounts.middleware.SecondFactorMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -152,15 +152,12 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": DATA_DIR / "media"}},
-    "staticfiles": {
-        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        if config.get_bool("VANPHONG_STATIC_MANIFEST", True)
-        else "django.contrib.staticfiles.storage.StaticFilesStorage"
-    },
+    "staticfiles": {"BACKEND": "vanphong.core.staticstorage.StaticStorage"},
 }
-WHITENOISE_USE_FINDERS = not config.get_bool("VANPHONG_STATIC_MANIFEST", True)
+WHITENOISE_USE_FINDERS = True
 
 # Content-addressed file store (core.storage).
 VANPHONG_FILES_DIR = DATA_DIR / "files"

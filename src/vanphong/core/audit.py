@@ -45,6 +45,16 @@ def client_ip(request) -> str:
     return (request.META.get("REMOTE_ADDR") or "")[:45]
 
 
+def _locked_head() -> AuditChainHead:
+    """The head row, locked for this transaction. Created on first use (a migration normally
+    creates it; an emptied database does not have it), without racing a concurrent creator."""
+    head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
+    if head is None:
+        AuditChainHead.objects.bulk_create([AuditChainHead(pk=1)], ignore_conflicts=True)
+        head = AuditChainHead.objects.select_for_update().get(pk=1)
+    return head
+
+
 def record(
     action: str,
     *,
@@ -60,7 +70,7 @@ def record(
     if agency is None and actor is not None:
         agency = getattr(actor, "agency", None)
     with transaction.atomic():
-        head = AuditChainHead.objects.select_for_update().get(pk=1)
+        head = _locked_head()
         rec = AuditRecord(
             seq=head.seq + 1,
             created_at=timezone.now(),
@@ -112,7 +122,7 @@ def verify() -> VerifyResult:
                 rec.seq - 1, prev_id,
             )
         prev_hash, prev_id, expected_seq, checked = rec.hash, rec.pk, expected_seq + 1, checked + 1
-    head = AuditChainHead.objects.get(pk=1)
+    head = AuditChainHead.objects.filter(pk=1).first() or AuditChainHead(seq=0, hash=GENESIS)
     if head.seq != checked or head.hash != prev_hash:
         return VerifyResult(
             False, checked, f"the chain ends at #{checked} but its head names #{head.seq}: the last records were deleted", checked + 1, None

@@ -20,3 +20,14 @@ def get_or_404(selector, *args, **kwargs):
         return selector(*args, **kwargs)
     except NotFound:
         raise Http404 from None
+
+
+from django import forms  # noqa: E402
+
+
+class InputModelForm(forms.ModelForm):
+    """A ModelForm that only parses and checks the input fields. The model itself is validated
+    by the service the view calls, so that its messages (and only its) are the ones shown."""
+
+    def _post_clean(self):
+        pass

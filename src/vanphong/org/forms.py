@@ -2,10 +2,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from vanphong.core.clearance import Clearance
+from vanphong.core.web import InputModelForm
 from vanphong.org.models import Agency, Person, Role, Unit
 
 
-class AgencyForm(forms.ModelForm):
+class AgencyForm(InputModelForm):
     class Meta:
         model = Agency
         fields = ["code", "name", "short_name", "notation_code", "notation_scheme", "parent", "hosted", "address", "email", "phone", "website", "is_active"]
@@ -19,9 +20,6 @@ class AgencyForm(forms.ModelForm):
             self.fields["code"].disabled = True
             self.fields["parent"].queryset = Agency.objects.exclude(pk=self.instance.pk).order_by("name")
 
-    def validate_unique(self):
-        # Uniqueness is checked by the service, which also owns the error message.
-        pass
 
 
 class FirstAdminForm(forms.Form):
@@ -37,7 +35,7 @@ class FirstAdminForm(forms.Form):
         return data
 
 
-class UnitForm(forms.ModelForm):
+class UnitForm(InputModelForm):
     class Meta:
         model = Unit
         fields = ["name", "short_name", "parent", "sort_order", "is_active"]
@@ -51,11 +49,9 @@ class UnitForm(forms.ModelForm):
         self.fields["parent"].required = False
         self.fields["parent"].empty_label = _("— top level —")
 
-    def validate_unique(self):
-        pass
 
 
-class PersonForm(forms.ModelForm):
+class PersonForm(InputModelForm):
     roles = forms.MultipleChoiceField(label=_("Roles"), choices=Role.Code.choices, required=False, widget=forms.CheckboxSelectMultiple)
     clearance = forms.TypedChoiceField(label=_("Clearance"), choices=Clearance.choices, coerce=int, initial=Clearance.NONE)
 
@@ -72,5 +68,3 @@ class PersonForm(forms.ModelForm):
             self.fields["username"].disabled = True
             self.initial["roles"] = sorted(self.instance.role_codes())
 
-    def validate_unique(self):
-        pass

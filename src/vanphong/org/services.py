@@ -6,13 +6,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.contrib.auth.password_validation import validate_password
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from vanphong.core import audit
 from vanphong.core.clearance import Clearance
 from vanphong.core.errors import ValidationError
-from vanphong.core.text import normalize
+from vanphong.core.text import fold, normalize
+from vanphong.org import importer
 from vanphong.org.models import Agency, NotationScheme, Person, Role, Unit
 from vanphong.org.permissions import require_agency_manager, require_directory_manager
 
@@ -264,6 +265,157 @@ def update_person(actor, person: Person, *, roles: Iterable[str] | None = None, 
     return person
 
 
+# ---- import from a file -----------------------------------------------------------------------
+
+
+def import_organisation(actor, agency: Agency, data: bytes, filename: str, *, dry_run: bool, request=None) -> importer.ImportPlan:
+    """Import units and people of `agency` from a CSV or XLSX file (see vanphong.org.importer).
+
+    `actor` is the agency administrator who imports. `actor=None` means the trusted command line
+    run by the server operator: no permission or clearance check is made for it, and the audit
+    record names no actor.
+
+    A dry run reads and checks the file and returns the plan, with every bad row and its line:
+    it writes nothing at all (not even an audit record). A real run checks the file again inside
+    one transaction: if any row is bad it raises ValidationError (one message per error, the plan
+    on `exc.plan`) and writes nothing; otherwise it creates the missing units along each path,
+    creates and updates the people, and appends one audit record `org.import.completed`. Any
+    failure half-way rolls the whole import back.
+
+    People created by an import have no usable password: an administrator resets it to give each a
+    temporary one. On an update, the cells left empty keep the person's current values."""
+    if actor is not None:
+        require_agency_manager(actor, agency)
+    if dry_run:
+        return importer.build_plan(agency, data, filename, actor=actor)
+    try:
+        with transaction.atomic():
+            plan = importer.build_plan(agency, data, filename, actor=actor)
+            if plan.errors:
+                exc = ValidationError(plan.error_messages())
+                exc.plan = plan
+                raise exc
+            units = _import_create_units(agency, plan)
+            created, updated = _import_write_people(agency, plan, units)
+            _import_set_roles(plan, created, updated)
+            audit.record(
+                "org.import.completed", actor=actor, agency=agency,
+                data={
+                    "filename": filename[:255], "sha256": plan.sha256, "size": plan.size, "format": plan.file_format,
+                    "units_created": plan.units_to_create, "people_created": plan.people_to_create, "people_updated": plan.people_to_update,
+                },
+                request=request,
+            )
+    except IntegrityError:
+        raise ValidationError(
+            _("The organisation changed while the file was being imported, so nothing was written. Check the file again and retry.")
+        ) from None
+    return plan
+
+
+def _import_clean(obj, line: int, exclude: list[str]) -> None:
+    """Field checks only: uniqueness was checked for the whole file at once, and the database
+    constraints stand behind it."""
+    try:
+        obj.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+    except ValidationError as exc:
+        raise ValidationError(_("Line %(line)s: %(message)s") % {"line": line, "message": " ".join(exc.messages)}) from None
+
+
+def _import_create_units(agency: Agency, plan: importer.ImportPlan) -> dict[tuple, Unit]:
+    """Create the planned units, parents first; new siblings keep the file's order after the
+    existing ones. Returns every unit of the plan by its key."""
+    existing = Unit.objects.filter(agency=agency).in_bulk([u.pk for u in plan.units.values() if u.pk])
+    by_key: dict[tuple, Unit] = {}
+    next_order: dict[int | None, int] = {}
+    for unit in Unit.objects.filter(agency=agency).only("parent_id", "sort_order"):
+        next_order[unit.parent_id] = max(next_order.get(unit.parent_id, 0), unit.sort_order + 1)
+    for key, planned in plan.units.items():
+        if planned.pk is not None:
+            by_key[key] = existing[planned.pk]
+            continue
+        parent = by_key[key[:-1]] if len(key) > 1 else None
+        parent_pk = getattr(parent, "pk", None)
+        order = next_order.get(parent_pk, 0)
+        next_order[parent_pk] = order + 1
+        unit = Unit(agency=agency, parent=parent, name=planned.name, short_name=planned.short_name, sort_order=order)
+        _set_path(unit)
+        _import_clean(unit, planned.line, ["path", "depth", "agency", "parent"])
+        unit.save()
+        by_key[key] = unit
+    return by_key
+
+
+def _search_text(person: Person) -> str:
+    # Person.save() computes the same; bulk writes do not call save().
+    return fold(f"{person.full_name} {person.username}")[:255]
+
+
+def _import_write_people(agency: Agency, plan: importer.ImportPlan, units: dict[tuple, Unit]) -> tuple[list, list]:
+    """Create and update the people; returns [(row, person)] created and updated."""
+    exclude = ["password", "agency", "unit"]
+    created = []
+    for row in plan.rows:
+        if row.action != "create":
+            continue
+        v = row.values
+        person = Person(
+            username=v["username"], full_name=v["full_name"], email=v["email"], phone=v["phone"], position=v["position"],
+            agency=agency, unit=units.get(row.unit_key) if row.unit_key else None, clearance=v["clearance"] or Clearance.NONE,
+        )
+        person.set_unusable_password()
+        _import_clean(person, row.line, exclude)
+        person.search_text = _search_text(person)
+        created.append((row, person))
+    Person.objects.bulk_create([p for _row, p in created], batch_size=500)
+
+    update_rows = [row for row in plan.rows if row.action == "update"]
+    current = Person.objects.filter(agency=agency).in_bulk([row.person_pk for row in update_rows])
+    updated = []
+    changed: dict[tuple[str, ...], list[Person]] = {}  # people by the fields that change
+    for row in update_rows:
+        person = current.get(row.person_pk)
+        if person is None:  # moved or deleted since the file was checked
+            raise IntegrityError("person of the import is gone")
+        v = row.values
+        values = {"full_name": v["full_name"]}
+        values.update({name: v[name] for name in ("email", "phone", "position") if v[name]})
+        if v["clearance"] is not None:
+            values["clearance"] = v["clearance"]
+        if row.unit_key:
+            values["unit_id"] = units[row.unit_key].pk
+        fields = sorted(_apply(person, values))
+        if fields:
+            _import_clean(person, row.line, exclude)
+            if "full_name" in fields:
+                person.search_text = _search_text(person)
+                fields.append("search_text")
+            changed.setdefault(tuple(fields), []).append(person)
+        updated.append((row, person))
+    # Django's bulk_update costs per field and per person: only what changes is written.
+    for fields, people in changed.items():
+        Person.objects.bulk_update(people, [f.removesuffix("_id") for f in fields], batch_size=200)
+    return created, updated
+
+
+def _import_set_roles(plan: importer.ImportPlan, created: list, updated: list) -> None:
+    through = Person.roles.through
+    links = [through(person_id=p.pk, role_id=code) for row, p in created for code in row.values["roles"] or ()]
+    wanted = {p.pk: set(row.values["roles"]) for row, p in updated if row.values["roles"] is not None}
+    have: dict[int, set[str]] = {pk: set() for pk in wanted}
+    ids = list(wanted)
+    for start in range(0, len(ids), 500):
+        for person_id, role_id in through.objects.filter(person_id__in=ids[start:start + 500]).values_list("person_id", "role_id"):
+            have[person_id].add(role_id)
+    stale = [(pk, code) for pk in ids for code in have[pk] - wanted[pk]]
+    for code in {code for _pk, code in stale}:
+        pks = [pk for pk, c in stale if c == code]
+        for start in range(0, len(pks), 500):
+            through.objects.filter(role_id=code, person_id__in=pks[start:start + 500]).delete()
+    links += [through(person_id=pk, role_id=code) for pk in ids for code in wanted[pk] - have[pk]]
+    through.objects.bulk_create(links, batch_size=500)
+
+
 __all__ = [
     "NotationScheme",
     "create_agency",
@@ -272,4 +424,5 @@ __all__ = [
     "update_unit",
     "create_person",
     "update_person",
+    "import_organisation",
 ]

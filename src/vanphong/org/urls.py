@@ -19,4 +19,5 @@ urlpatterns = [
     path("people/<int:pk>/reset-second-factor/", views.person_reset_second_factor, name="person_reset_second_factor"),
     path("people/<int:pk>/unlock/", views.person_unlock, name="person_unlock"),
     path("import/", import_views.import_page, name="import"),
+    path("import/template.xlsx", import_views.import_template, name="import_template"),
 ]

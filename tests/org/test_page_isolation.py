@@ -1,0 +1,106 @@
+"""Every page: a person of agency B never sees or changes agency A's units and people, and
+people without the role get 403. The list of covered pages must match the URL configuration."""
+
+import pytest
+from django.urls import get_resolver
+
+from tests.conftest import signed_in
+from tests.factories import make_person, make_unit
+
+# url name -> how it is exercised below ("object" pages take a pk of agency A's record)
+COVERED = {
+    "core:home": "own", "core:audit": "own", "core:health": "public", "core:favicon": "public",
+    "accounts:login": "public", "accounts:sign_in_code": "public", "accounts:logout": "own", "accounts:totp_setup": "own",
+    "accounts:password_change": "own", "accounts:profile": "own", "accounts:token_revoke": "object",
+    "org:directory": "shared", "org:agency_create": "operator", "org:agency_detail": "shared", "org:agency_edit": "operator",
+    "org:units": "admin", "org:unit_create": "admin", "org:unit_edit": "object",
+    "org:people": "admin", "org:person_create": "admin", "org:person_detail": "object", "org:person_edit": "object",
+    "org:person_reset_password": "object", "org:person_reset_second_factor": "object", "org:person_unlock": "object",
+    "org:import": "admin", "org:import_template": "admin",
+}
+
+
+def _app_url_names():
+    names = set()
+    resolver = get_resolver()
+    for pattern in resolver.url_patterns:
+        namespace = getattr(pattern, "namespace", None)
+        if namespace in {"core", "accounts", "org"}:
+            for sub in pattern.url_patterns:
+                names.add(f"{namespace}:{sub.name}")
+    return names
+
+
+def test_every_page_is_covered():
+    missing = _app_url_names() - set(COVERED)
+    assert not missing, f"pages without an isolation check: {sorted(missing)}"
+
+
+@pytest.fixture
+def world(agency_a, agency_b, admin_a, admin_b):
+    unit_a = make_unit(agency_a, "Ban Bí mật của A")
+    person_a = make_person(agency_a, "nguoi.a", "Người Riêng Của A", unit=unit_a, roles=["specialist"])
+    token_a = __import__("vanphong.accounts.services", fromlist=["x"]).create_api_token(person_a, "A's token")[0]
+    return {"unit": unit_a, "person": person_a, "token": token_a}
+
+
+@pytest.mark.django_db
+def test_object_pages_of_agency_a_are_404_for_admin_b(client, world, admin_b):
+    signed_in(client, admin_b)
+    unit, person = world["unit"], world["person"]
+    before = person.__class__.objects.get(pk=person.pk)
+    for url in [f"/org/units/{unit.pk}/edit/", f"/org/people/{person.pk}/", f"/org/people/{person.pk}/edit/"]:
+        assert client.get(url).status_code == 404, url
+    for url in [f"/org/units/{unit.pk}/edit/", f"/org/people/{person.pk}/edit/"]:
+        assert client.post(url, {"name": "Đổi", "full_name": "Đổi", "clearance": 0}).status_code == 404, url
+    for url in [f"/org/people/{person.pk}/reset-password/", f"/org/people/{person.pk}/reset-second-factor/", f"/org/people/{person.pk}/unlock/"]:
+        assert client.post(url).status_code == 404, url
+    assert client.post(f"/accounts/me/tokens/{world['token'].pk}/revoke/").status_code == 404
+    after = person.__class__.objects.get(pk=person.pk)
+    assert (after.full_name, after.password, after.must_change_password) == (before.full_name, before.password, before.must_change_password)
+    world["token"].refresh_from_db()
+    assert world["token"].revoked_at is None
+    assert client.get(f"/org/people/?unit={unit.pk}").status_code == 404
+
+
+@pytest.mark.django_db
+def test_lists_of_admin_b_hold_nothing_of_agency_a(client, world, admin_b):
+    signed_in(client, admin_b)
+    for url in ["/org/units/", "/org/people/", "/org/people/?q=Rieng", "/", "/core/audit/" if False else "/audit/", "/org/units/new/", "/org/people/new/"]:
+        body = client.get(url).content.decode()
+        assert "Người Riêng Của A" not in body and "Ban Bí mật của A" not in body, url
+    # A person of B cannot be put into A's unit.
+    response = client.post("/org/people/new/", {"username": "x.b", "full_name": "X", "unit": world["unit"].pk, "clearance": 0})
+    assert response.status_code == 200 and not world["person"].__class__.objects.filter(username="x.b").exists()
+
+
+@pytest.mark.django_db
+def test_audit_log_shows_only_own_agency(client, world, admin_a, admin_b):
+    from vanphong.core import audit
+
+    audit.record("org.unit.updated", actor=admin_a, agency=world["unit"].agency, target=world["unit"], data={"secret": "A-only-detail"})
+    signed_in(client, admin_b)
+    assert "A-only-detail" not in client.get("/audit/").content.decode()
+    assert f"org.unit</span> {world['unit'].pk}" not in client.get("/audit/").content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["/org/units/", "/org/units/new/", "/org/people/new/", "/org/import/", "/audit/", "/org/agencies/new/"])
+def test_clerk_gets_403_on_admin_pages(client, clerk_a, url):
+    signed_in(client, clerk_a)
+    assert client.get(url).status_code == 403
+
+
+@pytest.mark.django_db
+def test_agency_admin_cannot_edit_directory(client, admin_a, agency_b):
+    signed_in(client, admin_a)
+    assert client.get(f"/org/agencies/{agency_b.pk}/edit/").status_code == 403
+    assert client.post("/org/agencies/new/", {"code": "000.00.00.H02", "name": "X", "short_name": "X", "notation_code": "X",
+                                              "notation_scheme": "state"}).status_code == 403
+
+
+@pytest.mark.django_db
+def test_anonymous_is_sent_to_sign_in(client, world):
+    for url in ["/", "/org/units/", "/org/people/", f"/org/people/{world['person'].pk}/", "/org/agencies/", "/audit/", "/accounts/me/"]:
+        response = client.get(url)
+        assert response.status_code == 302 and response["Location"].startswith("/accounts/login/"), url
