@@ -39,6 +39,7 @@ demo: install
 	$(BIN)/vanphong demo
 
 test: install
+	$(BIN)/ruff check src tests bench
 	$(MAKE) --no-print-directory test-sqlite
 	@if [ -n "$$VANPHONG_TEST_DATABASE_URL" ]; then $(MAKE) --no-print-directory test-postgres; \
 	else echo "VANPHONG_TEST_DATABASE_URL is not set: the PostgreSQL run is skipped."; fi
@@ -51,6 +52,8 @@ test-postgres:
 	@echo "== tests on PostgreSQL =="
 	DATABASE_URL="$$VANPHONG_TEST_DATABASE_URL" VANPHONG_DATA_DIR=$$(mktemp -d) $(BIN)/pytest $(PYTEST_ARGS)
 
+# Benchmarks print their figures; the last line of each is one JSON object. DATABASE_URL=postgres://…
+# runs them on PostgreSQL (each creates a database of its own).
 bench: install
 	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 

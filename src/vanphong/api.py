@@ -1,3 +1,23 @@
-from ninja import NinjaAPI
+"""The REST API, mounted at /api/v1/ (OpenAPI document: /api/v1/openapi.json, docs: /api/v1/docs).
 
-api = NinjaAPI(title="VănPhòng API", version="1", urls_namespace="api")
+Other systems authenticate with a bearer token (accounts.services.create_api_token); the browser
+uses its session, once the sign-in is complete, with the CSRF token on unsafe methods."""
+
+from vanphong.core.api_support import CompleteSessionAuth, TokenAuth, VanPhongAPI, install_error_handlers
+from vanphong.org.api import router as org_router
+
+api = VanPhongAPI(
+    title="VănPhòng API",
+    version="1",
+    description=(
+        "REST API of VănPhòng. Authenticate with `Authorization: Bearer vp_…` (a token made on your "
+        "account page), or with a signed-in browser session and its CSRF token. Every record belongs "
+        "to one agency: you see and change only your own agency's units and people. Errors are "
+        "{\"detail\": message}, or {\"detail\": [{\"field\", \"message\"}]} for invalid input (422), in "
+        "the language of Accept-Language (vi or en)."
+    ),
+    urls_namespace="api",
+    auth=[TokenAuth(), CompleteSessionAuth()],
+)
+install_error_handlers(api)
+api.add_router("", org_router)

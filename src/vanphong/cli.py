@@ -16,6 +16,11 @@ def _setup_django() -> None:
     import django
 
     django.setup()
+    from django.utils import translation
+
+    # Messages from the services follow the shell's locale, like the command's own text.
+    locale = os.environ.get("LC_ALL") or os.environ.get("LC_MESSAGES") or os.environ.get("LANG") or ""
+    translation.activate("vi" if locale.lower().startswith("vi") else "en")
 
 
 def cmd_serve(args) -> int:
@@ -92,6 +97,30 @@ def cmd_demo(args) -> int:
     return 0
 
 
+def cmd_init(args) -> int:
+    """Create the first agency and the instance operator on a new instance."""
+    _setup_django()
+    from django.core.exceptions import ValidationError
+    from django.core.management import call_command
+
+    from vanphong.accounts.services import generate_temporary_password
+    from vanphong.org import services
+
+    call_command("migrate", interactive=False, verbosity=0)
+    password = generate_temporary_password()
+    try:
+        agency, operator = services.bootstrap_instance(
+            code=args.agency_code, name=args.agency_name, short_name=args.short_name, notation_code=args.notation_code,
+            notation_scheme=args.scheme, operator_username=args.operator, operator_full_name=args.full_name, password=password)
+    except ValidationError as exc:
+        for message in exc.messages:
+            print(message, file=sys.stderr)
+        return 1
+    print(f"Created {agency.name} ({agency.code}) and its instance operator {operator.username}.")
+    print(f"Temporary password: {password}  (to be changed at first sign-in; a second factor is set up then too)")
+    return 0
+
+
 def cmd_demo_code(args) -> int:
     _setup_django()
     import pyotp
@@ -162,11 +191,11 @@ def cmd_import_org(args) -> int:
 def _print_import_plan(plan, *, dry_run: bool) -> int:
     for notice in plan.notices:
         print(f"note: {notice}")
-    for line, column, message in plan.errors:
-        where = f"line {line}" + (f", column {column}" if column else "")
-        print(f"{where}: {message}", file=sys.stderr)
-    summary = (f"{plan.units_to_create} units to create, {plan.people_to_create} people to create, "
-               f"{plan.people_to_update} people to update")
+    for message in plan.error_messages():
+        print(message, file=sys.stderr)
+    verb = "to create" if dry_run or plan.errors else "created"
+    summary = (f"{plan.units_to_create} units {verb}, {plan.people_to_create} people {verb}, "
+               f"{plan.people_to_update} people {'updated' if verb == 'created' else 'to update'}")
     if plan.errors:
         print(f"{len(plan.errors)} errors. Nothing was imported. ({summary})", file=sys.stderr)
         return 1
@@ -203,6 +232,16 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("migrate", help="create or update the database tables", description="Apply database migrations.")
     p.add_argument("-v", "--verbose", action="store_true", help="list each migration applied")
     p.set_defaults(func=cmd_migrate)
+
+    p = sub.add_parser("init", help="set up a new instance: its first agency and operator", description=cmd_init.__doc__)
+    p.add_argument("--agency-code", required=True, metavar="CODE", help="agency code, e.g. 000.00.00.H27")
+    p.add_argument("--agency-name", required=True, metavar="NAME", help="full name, e.g. “Ủy ban nhân dân tỉnh Bắc Ninh”")
+    p.add_argument("--short-name", required=True, metavar="NAME", help="short name, e.g. “UBND Bắc Ninh”")
+    p.add_argument("--notation-code", required=True, metavar="CODE", help="the agency's part of document notations, e.g. UBND")
+    p.add_argument("--scheme", choices=["state", "party"], default="state", help="notation scheme (default: %(default)s)")
+    p.add_argument("--operator", required=True, metavar="USERNAME", help="username of the instance operator")
+    p.add_argument("--full-name", required=True, metavar="NAME", help="the operator's full name")
+    p.set_defaults(func=cmd_init)
 
     p = sub.add_parser("demo", help="build the demo network and print its accounts",
                        description="Build, idempotently, a central office and provincial committees with units and people in every role.")

@@ -94,3 +94,29 @@ def test_records_refuse_orm_edits_and_deletes():
         rec.save()
     with pytest.raises(RuntimeError):
         rec.delete()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_appends_keep_one_unbroken_chain():
+    import threading
+
+    errors = []
+
+    def append():
+        try:
+            for i in range(25):
+                audit.record("test.concurrent", data={"i": i})
+        except Exception as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=append) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert sorted(AuditRecord.objects.values_list("seq", flat=True)) == list(range(1, 101))
+    result = audit.verify()
+    assert result.ok and result.checked == 100

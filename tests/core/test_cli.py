@@ -4,7 +4,6 @@ import os
 import sqlite3
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
@@ -171,3 +170,61 @@ def test_serve_answers_over_http_with_gunicorn_and_static_files(demo_env):
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_init_sets_up_a_new_instance_once(tmp_path):
+    env = {**os.environ, "VANPHONG_DATA_DIR": str(tmp_path)}
+    env.pop("DATABASE_URL", None)
+    args = ["init", "--agency-code", "000.00.00.H27", "--agency-name", "Ủy ban nhân dân tỉnh Bắc Ninh", "--short-name", "UBND Bắc Ninh",
+            "--notation-code", "UBND", "--operator", "vanhanh", "--full-name", "Nguyễn Văn Vận Hành"]
+    first = _run(args, env)
+    assert "Temporary password:" in first.stdout
+    with sqlite3.connect(tmp_path / "vanphong.sqlite3") as db:
+        assert db.execute("SELECT is_superuser, must_change_password FROM org_person WHERE username = 'vanhanh'").fetchone() == (1, 1)
+        assert db.execute("SELECT hosted FROM org_agency WHERE code = '000.00.00.H27'").fetchone() == (1,)
+    again = _run(args, env, check=False)
+    assert again.returncode == 1 and "already set up" in again.stderr
+    assert "Audit chain intact: 2 records" in _run(["audit", "verify"], env).stdout
+
+
+def test_cli_messages_follow_the_shell_locale(tmp_path):
+    env = {**os.environ, "VANPHONG_DATA_DIR": str(tmp_path), "LANG": "vi_VN.UTF-8"}
+    env.pop("DATABASE_URL", None)
+    env.pop("LC_ALL", None)
+    env.pop("LC_MESSAGES", None)
+    bad = tmp_path / "x.csv"
+    bad.write_bytes(b"")
+    _run(["migrate"], env)
+    result = _run(["import", "org", str(bad), "--agency", "000.00.00.H27"], env, check=False)
+    assert result.returncode == 2  # no such agency
+    init = ["init", "--agency-code", "000.00.00.H27", "--agency-name", "UBND", "--short-name", "UBND", "--notation-code", "UBND",
+            "--operator", "op", "--full-name", "Người Vận Hành"]
+    _run(init, env)
+    vi = _run(init, env, check=False)
+    assert "Hệ thống đã được khởi tạo" in vi.stderr
+    en = _run(init, {**env, "LANG": "C.UTF-8"}, check=False)
+    assert "already set up" in en.stderr
+    empty = _run(["import", "org", str(bad), "--agency", "000.00.00.H27", "--dry-run"], env, check=False)
+    assert empty.returncode == 1 and "Tệp rỗng." in empty.stderr
+
+
+def test_import_org_from_the_command_line(demo_env, tmp_path):
+    env, data, _ = demo_env
+    env = {**env, "LANG": "C.UTF-8"}
+    header = "Mã định danh,Đơn vị,Họ và tên,Tên đăng nhập,Vai trò\n"
+    bad = tmp_path / "bad.csv"
+    bad.write_text(header + "000.00.00.T27,Văn phòng,Cao Văn Một,mot.bacninh,chuyên viên\n000.00.00.T2,Văn phòng,Hai,hai.bacninh,\n",
+                   encoding="utf-8")
+    result = _run(["import", "org", str(bad), "--agency", "000.00.00.T27"], env, check=False)
+    assert result.returncode == 1
+    assert "Line 3, column" in result.stderr and "Nothing was imported" in result.stderr
+    good = tmp_path / "good.csv"
+    good.write_text(header + "000.00.00.T27,Văn phòng / Tổ Lưu trữ,Cao Văn Một,mot.bacninh,chuyên viên\n", encoding="utf-8")
+    dry = _run(["import", "org", str(good), "--agency", "000.00.00.T27", "--dry-run"], env)
+    assert "Dry run, nothing written: 1 units to create, 1 people to create" in dry.stdout
+    with sqlite3.connect(data / "vanphong.sqlite3") as db:
+        assert db.execute("SELECT COUNT(*) FROM org_person WHERE username = 'mot.bacninh'").fetchone() == (0,)
+    real = _run(["import", "org", str(good), "--agency", "000.00.00.T27"], env)
+    assert real.stdout.startswith("Imported: 1 units created, 1 people created, 0 people updated")
+    with sqlite3.connect(data / "vanphong.sqlite3") as db:
+        assert db.execute("SELECT COUNT(*) FROM org_person WHERE username = 'mot.bacninh'").fetchone() == (1,)

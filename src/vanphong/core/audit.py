@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from vanphong.core.models import AuditChainHead, AuditRecord
@@ -45,14 +45,23 @@ def client_ip(request) -> str:
     return (request.META.get("REMOTE_ADDR") or "")[:45]
 
 
-def _locked_head() -> AuditChainHead:
-    """The head row, locked for this transaction. Created on first use (a migration normally
-    creates it; an emptied database does not have it), without racing a concurrent creator."""
-    head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
-    if head is None:
+def _locked_head() -> tuple[int, str]:
+    """(seq, hash) of the chain head, locked for this transaction. Plain SQL: this runs on every
+    change of state. The row is created on first use (a migration normally creates it; an
+    emptied database does not have it), without racing a concurrent creator."""
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT seq, hash FROM core_auditchainhead WHERE id = 1{lock}")
+        row = cursor.fetchone()
+    if row is None:
         AuditChainHead.objects.bulk_create([AuditChainHead(pk=1)], ignore_conflicts=True)
-        head = AuditChainHead.objects.select_for_update().get(pk=1)
-    return head
+        return _locked_head()
+    return row
+
+
+def _advance_head(seq: int, digest: str) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE core_auditchainhead SET seq = %s, hash = %s WHERE id = 1", [seq, digest])
 
 
 def record(
@@ -70,9 +79,9 @@ def record(
     if agency is None and actor is not None:
         agency = getattr(actor, "agency", None)
     with transaction.atomic():
-        head = _locked_head()
+        head_seq, head_hash = _locked_head()
         rec = AuditRecord(
-            seq=head.seq + 1,
+            seq=head_seq + 1,
             created_at=timezone.now(),
             action=action,
             actor=actor,
@@ -82,12 +91,11 @@ def record(
             target_id=str(target.pk) if target is not None else "",
             ip_address=client_ip(request),
             data=json.loads(json.dumps(data or {}, default=str)),
-            prev_hash=head.hash,
+            prev_hash=head_hash,
         )
         rec.hash = _digest(rec)
         rec.save()
-        head.seq, head.hash = rec.seq, rec.hash
-        head.save(update_fields=["seq", "hash"])
+        _advance_head(rec.seq, rec.hash)
     return rec
 
 

@@ -6,11 +6,11 @@ import re
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-AGENCY_CODE = re.compile(r"^\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}$")
+AGENCY_CODE = re.compile(r"[0-9]{3}\.[0-9]{2}\.[0-9]{2}\.[A-Z][0-9]{2}")
 
 
 def is_agency_code(value: str) -> bool:
-    return bool(AGENCY_CODE.match(value or ""))
+    return bool(AGENCY_CODE.fullmatch(value or ""))
 
 
 def validate_agency_code(value: str) -> None:

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from vanphong.core import audit
 from vanphong.org import services
 from vanphong.org.models import Agency, Person, Role, Unit
 
@@ -90,19 +89,6 @@ class DemoAccount:
     totp_secret: str
 
 
-def _ensure_operator(central: Agency) -> Person:
-    operator = Person.objects.filter(username=OPERATOR[0]).first()
-    if operator is None:
-        operator = Person(username=OPERATOR[0], full_name=OPERATOR[1], position=OPERATOR[2], agency=central,
-                          is_superuser=True, is_staff=True, clearance=3)
-        operator.set_password(DEMO_PASSWORD)
-        operator.save()
-        operator.roles.set(Role.objects.filter(code=Role.Code.ADMIN))
-        audit.record("org.person.created", actor=None, agency=central, target=operator,
-                     data={"username": operator.username, "roles": ["admin"], "instance_operator": True, "source": "demo"})
-    return operator
-
-
 def _enrol(person: Person) -> None:
     if person.needs_second_factor and not person.totp_confirmed:
         person.totp_secret = demo_totp_secret(person.username)
@@ -120,17 +106,17 @@ def _finish_demo_account(person: Person) -> None:
 
 @transaction.atomic
 def build() -> list[DemoAccount]:
-    # The operator must exist before the first agency can be created through the services.
+    # The central office and the operator come first, as `vanphong init` makes them on a real instance.
     central_spec = NETWORK[0]
-    central = Agency.objects.filter(code=central_spec.code).first()
     operator = Person.objects.filter(username=OPERATOR[0]).first()
-    if central is None:
-        bootstrap = Agency.objects.create(code=central_spec.code, name=central_spec.name, short_name=central_spec.short_name,
-                                          notation_code=central_spec.notation_code, notation_scheme=central_spec.scheme)
-        audit.record("org.agency.created", actor=None, agency=bootstrap, target=bootstrap,
-                     data={"code": bootstrap.code, "name": bootstrap.name, "source": "demo"})
-        central = bootstrap
-    operator = _ensure_operator(central)
+    if operator is None:
+        _central, operator = services.bootstrap_instance(
+            code=central_spec.code, name=central_spec.name, short_name=central_spec.short_name,
+            notation_code=central_spec.notation_code, notation_scheme=central_spec.scheme,
+            operator_username=OPERATOR[0], operator_full_name=OPERATOR[1], password=DEMO_PASSWORD)
+        operator.position = OPERATOR[2]
+        operator.save(update_fields=["position"])
+    central = operator.agency
 
     accounts: list[DemoAccount] = []
     for spec in NETWORK:

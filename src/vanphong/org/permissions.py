@@ -21,6 +21,18 @@ def can_manage_agency(person, agency: Agency) -> bool:
     return person.agency_id == agency.pk and person.has_role(Role.Code.ADMIN)
 
 
+def can_read_people(person) -> bool:
+    """The staff list of an agency: its administrators, personnel officers and instance operators."""
+    if not (person and person.is_authenticated and person.is_active):
+        return False
+    return person.is_superuser or person.has_role(Role.Code.ADMIN) or person.has_role(Role.Code.PERSONNEL)
+
+
+def require_people_reader(person) -> None:
+    if not can_read_people(person):
+        raise PermissionDenied(_("Only administrators and personnel officers of the agency may see its people."))
+
+
 def require_directory_manager(person) -> None:
     if not can_manage_directory(person):
         raise PermissionDenied(_("Only an instance operator may manage the agency directory."))

@@ -10,6 +10,7 @@ from django.db.models import Count, Q, QuerySet
 from vanphong.core.errors import NotFound
 from vanphong.core.text import fold
 from vanphong.org.models import Agency, Person, Unit
+from vanphong.org.permissions import require_people_reader
 
 
 def agency_directory(reader, *, query: str = "", hosted_only: bool = False) -> QuerySet[Agency]:
@@ -40,6 +41,7 @@ def unit_detail(reader, pk: int) -> Unit:
 
 
 def people_of_own_agency(reader, *, query: str = "", unit: Unit | None = None, include_subunits: bool = True) -> QuerySet[Person]:
+    require_people_reader(reader)
     qs = Person.objects.filter(agency_id=reader.agency_id).select_related("unit").prefetch_related("roles")
     if unit is not None:
         if include_subunits:
@@ -52,10 +54,16 @@ def people_of_own_agency(reader, *, query: str = "", unit: Unit | None = None, i
 
 
 def person_detail(reader, pk: int) -> Person:
+    require_people_reader(reader)
     try:
         return Person.objects.select_related("agency", "unit").prefetch_related("roles").get(pk=pk, agency_id=reader.agency_id)
     except (Person.DoesNotExist, ValueError, TypeError):
         raise NotFound() from None
+
+
+def own_record(reader) -> Person:
+    """Everyone may read their own record, whatever their roles."""
+    return Person.objects.select_related("agency", "unit").prefetch_related("roles").get(pk=reader.pk)
 
 
 def unit_tree(reader) -> list[Unit]:

@@ -92,6 +92,31 @@ def _apply(obj, values: dict) -> dict:
     return changes
 
 
+@transaction.atomic
+def bootstrap_instance(*, code: str, name: str, short_name: str, notation_code: str, notation_scheme: str,
+                       operator_username: str, operator_full_name: str, password: str) -> tuple[Agency, Person]:
+    """The first agency of a new instance and its instance operator (an administrator of it who
+    also manages the directory). Run from the command line by whoever installs the instance;
+    refused once any person exists, after which the operator works through the pages."""
+    if Person.objects.exists():
+        raise ValidationError(_("This instance is already set up: its operator adds agencies from the directory page."))
+    agency = Agency(code=code.strip().upper(), name=normalize(name), short_name=normalize(short_name),
+                    notation_code=normalize(notation_code), notation_scheme=notation_scheme, hosted=True)
+    _full_clean(agency)
+    agency.save()
+    operator = Person(username=_validate_username(operator_username), full_name=normalize(operator_full_name), agency=agency,
+                      is_superuser=True, is_staff=True, clearance=Clearance.TOP_SECRET, must_change_password=True)
+    validate_password(password, operator)
+    operator.set_password(password)
+    _full_clean(operator, exclude=["password"])
+    operator.save()
+    operator.roles.set(Role.objects.filter(code=Role.Code.ADMIN))
+    audit.record("org.agency.created", actor=None, agency=agency, target=agency, data={"code": agency.code, "name": agency.name, "source": "init"})
+    audit.record("org.person.created", actor=None, agency=agency, target=operator,
+                 data={"username": operator.username, "roles": ["admin"], "instance_operator": True, "source": "init"})
+    return agency, operator
+
+
 # ---- units ------------------------------------------------------------------------------------
 
 

@@ -11,17 +11,12 @@ from vanphong.core.errors import ValidationError
 from vanphong.core.web import add_service_errors, get_or_404
 from vanphong.org import selectors, services
 from vanphong.org.forms import AgencyForm, FirstAdminForm, PersonForm, UnitForm
-from vanphong.org.models import Role
 from vanphong.org.permissions import can_manage_agency, can_manage_directory
 
 
 def _require_admin(request):
     if not can_manage_agency(request.user, request.user.agency):
         raise PermissionDenied
-
-
-def _may_read_people(person) -> bool:
-    return can_manage_agency(person, person.agency) or person.has_role(Role.Code.PERSONNEL) or person.is_superuser
 
 
 # ---- agency directory -----------------------------------------------------------------------
@@ -130,8 +125,6 @@ def unit_edit(request, pk):
 
 @login_required
 def people(request):
-    if not _may_read_people(request.user):
-        raise PermissionDenied
     query = request.GET.get("q", "").strip()
     unit = None
     if request.GET.get("unit"):
@@ -146,8 +139,6 @@ def people(request):
 
 @login_required
 def person_detail(request, pk):
-    if not _may_read_people(request.user):
-        raise PermissionDenied
     person = get_or_404(selectors.person_detail, request.user, pk)
     return render(request, "org/person_detail.html", {
         "person": person, "can_manage": can_manage_agency(request.user, request.user.agency),

@@ -3,8 +3,9 @@
 import django.db.models.deletion
 import django.db.models.functions.text
 import django.utils.timezone
-import vanphong.org.codes
 from django.db import migrations, models
+
+import vanphong.org.codes
 
 
 class Migration(migrations.Migration):
