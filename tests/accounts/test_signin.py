@@ -225,3 +225,13 @@ def test_api_tokens_shown_once_and_revocable(client, clerk_a):
 def test_open_redirect_is_refused(clerk_a):
     response = Client().post(LOGIN + "?next=https://evil.example/", {"username": "vanthu.a", "password": PASSWORD})
     assert response["Location"] == "/"
+
+
+@pytest.mark.django_db
+def test_passwords_are_stored_with_argon2(admin_a, agency_a):
+    from vanphong.org import services
+
+    person = services.create_person(admin_a, agency_a, username="moi", full_name="Người Mới", password="Mat-khau-tam-2026")
+    person.refresh_from_db()
+    assert person.password.startswith("argon2$argon2id$")
+    assert "Mat-khau-tam-2026" not in person.password

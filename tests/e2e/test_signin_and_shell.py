@@ -49,6 +49,7 @@ def test_new_ca_operator_enrols_totp(page, agency_a):
     sign_in(page, "ca.a", PASSWORD)
     page.wait_for_url("**/accounts/second-factor/")
     assert page.locator(".qr svg").is_visible()
+    assert page.get_by_role("navigation").count() == 0  # nothing else to reach until the second factor is set up
     screenshot(page, "totp-setup-vi")
     secret = page.locator("#totp-secret").inner_text().strip()
     page.get_by_label("Mã sáu chữ số").fill(pyotp.TOTP(secret).now())

@@ -208,7 +208,10 @@ def change_own_password(request, person: Person, current: str, new: str) -> None
         raise ValidationError({"current": _("The current password is not correct.")})
     if current == new:
         raise ValidationError({"new": _("The new password must differ from the current one.")})
-    validate_password(new, person)
+    try:
+        validate_password(new, person)
+    except ValidationError as exc:
+        raise ValidationError({"new": exc.messages}) from None
     person.set_password(new)
     person.must_change_password = False
     person.save(update_fields=["password", "must_change_password"])

@@ -8,9 +8,11 @@ from vanphong.org.permissions import can_manage_agency, can_manage_directory
 
 
 def navigation(request):
+    from vanphong.accounts.services import session_is_complete
+
     person = getattr(request, "user", None)
-    if person is None or not person.is_authenticated:
-        return {"nav_items": []}
+    if person is None or not person.is_authenticated or not session_is_complete(request):
+        return {"nav_items": []}  # a pending password change or second factor comes first
     items = [("core:home", _("Home"), "home")]
     items.append(("org:directory", _("Agency directory"), "directory"))
     if can_manage_agency(person, person.agency):
