@@ -324,7 +324,7 @@ def list_people(request, filters: Query[PeopleQuery]):
     """People of your own agency (administrators and personnel officers)."""
     require_people_reader(request.auth)  # before the unit filter is resolved: 403 rather than 422
     unit = _ref(selectors.unit_detail, request.auth, filters.unit_id, "unit_id", _("There is no such unit in your agency."))
-    qs = selectors.people_of_own_agency(request.auth, query=filters.q, unit=unit).order_by("full_name", "pk")
+    qs = selectors.people_of_own_agency(request.auth, query=filters.q, unit=unit).order_by("sort_name", "pk")
     return page(qs, filters)
 
 

@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from vanphong.core.clearance import Clearance
-from vanphong.core.text import fold
+from vanphong.core.text import fold, name_sort_key
 from vanphong.org.codes import validate_agency_code
 
 
@@ -121,6 +121,8 @@ class Person(AbstractBaseUser, PermissionsMixin):
     date_joined = models.DateTimeField(default=timezone.now)
     # Folded name and username ("nguyen van an nvan") for diacritic-insensitive lookups.
     search_text = models.CharField(max_length=255, db_index=True, editable=False, default="")
+    # Given name first, in Vietnamese letter order (core.text.name_sort_key).
+    sort_name = models.CharField(max_length=700, db_index=True, editable=False, default="")
 
     objects = PersonManager()
 
@@ -129,7 +131,7 @@ class Person(AbstractBaseUser, PermissionsMixin):
     REQUIRED_FIELDS = ["full_name"]
 
     class Meta:
-        ordering = ["full_name"]
+        ordering = ["sort_name", "pk"]
         verbose_name = _("person")
         verbose_name_plural = _("people")
         constraints = [models.UniqueConstraint(Lower("username"), name="person_username_ci_unique")]
@@ -137,10 +139,17 @@ class Person(AbstractBaseUser, PermissionsMixin):
     def __str__(self):
         return self.full_name
 
-    def save(self, *args, **kwargs):
+    DERIVED_FIELDS = ("search_text", "sort_name")
+
+    def set_derived_fields(self) -> None:
+        """Columns computed from the name. save() calls this; bulk writes must call it themselves."""
         self.search_text = fold(f"{self.full_name} {self.username}")[:255]
+        self.sort_name = name_sort_key(self.full_name)[:700]
+
+    def save(self, *args, **kwargs):
+        self.set_derived_fields()
         if kwargs.get("update_fields") is not None and "full_name" in kwargs["update_fields"]:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "search_text"}
+            kwargs["update_fields"] = {*kwargs["update_fields"], *self.DERIVED_FIELDS}
         super().save(*args, **kwargs)
 
     def get_full_name(self):

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from vanphong.core import audit
 from vanphong.core.clearance import Clearance
 from vanphong.core.errors import ValidationError
-from vanphong.core.text import fold, normalize
+from vanphong.core.text import normalize
 from vanphong.org import importer
 from vanphong.org.models import Agency, NotationScheme, Person, Role, Unit
 from vanphong.org.permissions import require_agency_manager, require_directory_manager
@@ -371,11 +371,6 @@ def _import_create_units(agency: Agency, plan: importer.ImportPlan) -> dict[tupl
     return by_key
 
 
-def _search_text(person: Person) -> str:
-    # Person.save() computes the same; bulk writes do not call save().
-    return fold(f"{person.full_name} {person.username}")[:255]
-
-
 def _import_write_people(agency: Agency, plan: importer.ImportPlan, units: dict[tuple, Unit]) -> tuple[list, list]:
     """Create and update the people; returns [(row, person)] created and updated."""
     exclude = ["password", "agency", "unit"]
@@ -390,7 +385,7 @@ def _import_write_people(agency: Agency, plan: importer.ImportPlan, units: dict[
         )
         person.set_unusable_password()
         _import_clean(person, row.line, exclude)
-        person.search_text = _search_text(person)
+        person.set_derived_fields()
         created.append((row, person))
     Person.objects.bulk_create([p for _row, p in created], batch_size=500)
 
@@ -413,8 +408,8 @@ def _import_write_people(agency: Agency, plan: importer.ImportPlan, units: dict[
         if fields:
             _import_clean(person, row.line, exclude)
             if "full_name" in fields:
-                person.search_text = _search_text(person)
-                fields.append("search_text")
+                person.set_derived_fields()
+                fields.extend(Person.DERIVED_FIELDS)
             changed.setdefault(tuple(fields), []).append(person)
         updated.append((row, person))
     # Django's bulk_update costs per field and per person: only what changes is written.
