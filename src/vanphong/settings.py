@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "vanphong.core",
     "vanphong.org",
     "vanphong.accounts",
+    "vanphong.documents",
 ]
 
 MIDDLEWARE = [

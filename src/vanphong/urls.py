@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("vanphong.core.urls")),
     path("accounts/", include("vanphong.accounts.urls")),
     path("org/", include("vanphong.org.urls")),
+    path("documents/", include("vanphong.documents.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("operator/", admin.site.urls),

@@ -35,7 +35,8 @@ def test_compiled_catalogue_matches_the_po_file():
         compiled = gettext.GNUTranslations(handle)
     for message in _catalog(PO):
         if message.id and isinstance(message.id, str):
-            assert compiled.gettext(message.id) == message.string, f"stale .mo for {message.id!r}: run `make messages`"
+            found = compiled.pgettext(message.context, message.id) if message.context else compiled.gettext(message.id)
+            assert found == message.string, f"stale .mo for {message.id!r}: run `make messages`"
 
 
 def test_no_string_in_the_code_is_missing_from_the_catalogue(tmp_path):

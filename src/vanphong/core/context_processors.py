@@ -13,7 +13,13 @@ def navigation(request):
     person = getattr(request, "user", None)
     if person is None or not person.is_authenticated or not session_is_complete(request):
         return {"nav_items": []}  # a pending password change or second factor comes first
+    from vanphong.documents.permissions import can_manage_registers
+
     items = [("core:home", _("Home"), "home")]
+    items += [("documents:incoming", _("Incoming documents"), "incoming"), ("documents:outgoing", _("Outgoing documents"), "outgoing"),
+              ("documents:search", _("Search"), "search")]
+    if can_manage_registers(person, person.agency):
+        items.append(("documents:registers", _("Registers"), "registers"))
     items.append(("org:directory", _("Agency directory"), "directory"))
     if can_manage_agency(person, person.agency):
         items += [

@@ -13,6 +13,21 @@ document.addEventListener("DOMContentLoaded", () => {
       if (target && navigator.clipboard) navigator.clipboard.writeText(target.textContent.trim());
     });
   });
+  // PDF previews load only when asked for.
+  document.querySelectorAll("a.preview-link").forEach((link) => {
+    link.addEventListener("click", (event) => {
+      event.preventDefault();
+      const box = document.getElementById(link.dataset.target);
+      if (!box) return;
+      if (!box.firstChild) {
+        const frame = document.createElement("iframe");
+        frame.src = link.dataset.preview;
+        frame.title = link.textContent.trim();
+        box.appendChild(frame);
+      }
+      box.hidden = !box.hidden;
+    });
+  });
   // On a phone the menu starts closed.
   const nav = document.querySelector(".nav-toggle");
   if (nav && window.matchMedia("(max-width: 720px)").matches) nav.removeAttribute("open");

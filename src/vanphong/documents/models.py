@@ -1,0 +1,184 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from vanphong.core.clearance import Clearance
+from vanphong.documents.types import Competence, DocumentType, Urgency
+
+
+class Direction(models.TextChoices):
+    INCOMING = "in", _("Incoming")
+    OUTGOING = "out", _("Outgoing")
+
+
+class Register(models.Model):
+    """A register (sổ văn bản) of one agency for one year. Its counter hands out gapless numbers
+    (documents.numbering); a new year is a new register, so numbers restart on 1 January."""
+
+    agency = models.ForeignKey("org.Agency", on_delete=models.PROTECT, related_name="registers", verbose_name=_("agency"))
+    direction = models.CharField(_("kind"), max_length=3, choices=Direction.choices)
+    year = models.PositiveSmallIntegerField(_("year"))
+    name = models.CharField(_("name"), max_length=200)
+    code = models.CharField(_("code"), max_length=30, help_text=_("Short code, unique per agency, kind and year, e.g. DEN or MAT."))
+    confidential = models.BooleanField(_("for confidential documents"), default=False)
+    next_number = models.PositiveIntegerField(default=1, editable=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-year", "direction", "confidential", "name"]
+        verbose_name = _("register")
+        verbose_name_plural = _("registers")
+        constraints = [models.UniqueConstraint(fields=["agency", "direction", "year", "code"], name="register_unique_code")]
+
+    def __str__(self):
+        return self.name if str(self.year) in self.name else f"{self.name} ({self.year})"
+
+
+class Document(models.Model):
+    """An official document (văn bản), incoming or outgoing, with the columns of the Decree 30
+    registers and the archival metadata of its Phụ lục VI."""
+
+    class Status(models.TextChoices):
+        REGISTERED = "registered", _("Registered")  # incoming, in a register
+        DRAFT = "draft", _("Draft")  # outgoing, not yet issued
+        ISSUED = "issued", _("Issued")  # outgoing, numbered
+
+    agency = models.ForeignKey("org.Agency", on_delete=models.PROTECT, related_name="documents", verbose_name=_("agency"))
+    direction = models.CharField(_("kind"), max_length=3, choices=Direction.choices)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices)
+    register = models.ForeignKey(Register, null=True, blank=True, on_delete=models.PROTECT, related_name="documents", verbose_name=_("register"))
+    # Arrival number (số đến) for incoming documents; the issue number for outgoing ones.
+    number = models.PositiveIntegerField(_("number"), null=True, blank=True)
+
+    doc_type = models.CharField(_("document type"), max_length=4, choices=DocumentType.choices)
+    code_number = models.CharField(_("number (as written)"), max_length=11, blank=True)
+    code_notation = models.CharField(_("notation"), max_length=30, blank=True)
+    issued_date = models.DateField(_("document date"), null=True, blank=True)
+    issuing_agency = models.ForeignKey("org.Agency", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                       verbose_name=_("issuing agency (from the directory)"))
+    issuing_agency_name = models.CharField(_("issuing agency (written out)"), max_length=255, blank=True)
+    subject = models.CharField(_("subject"), max_length=500)
+    signer_name = models.CharField(_("signer"), max_length=150, blank=True)
+    signer_position = models.CharField(_("signer's position"), max_length=150, blank=True)
+    signer_competence = models.CharField(_("competence"), max_length=4, choices=Competence.choices, blank=True)
+    urgency = models.PositiveSmallIntegerField(_("urgency"), choices=Urgency.choices, default=Urgency.NORMAL)
+    confidentiality = models.PositiveSmallIntegerField(_("confidentiality"), choices=Clearance.choices, default=Clearance.NONE)
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+    page_count = models.PositiveIntegerField(_("pages"), null=True, blank=True)
+    copies = models.PositiveIntegerField(_("copies"), null=True, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+
+    # Incoming register columns (Phụ lục IV).
+    arrival_date = models.DateTimeField(_("arrival date"), null=True, blank=True)
+    receiving_unit = models.ForeignKey("org.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("receiving unit"))
+    receiving_person = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                         verbose_name=_("receiving person"))
+    passed_on_date = models.DateField(_("date passed on"), null=True, blank=True)
+
+    # Outgoing register columns.
+    drafting_unit = models.ForeignKey("org.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("drafting unit"))
+    file_copy_unit = models.ForeignKey("org.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                       verbose_name=_("unit keeping the file copy"))
+    issued_at = models.DateTimeField(_("issued at"), null=True, blank=True)
+
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    # Diacritic-folded metadata and attachment text, indexed by the database's full-text engine.
+    search_text = models.TextField(default="", editable=False)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+        constraints = [
+            models.UniqueConstraint(fields=["register", "number"], name="document_unique_number_in_register"),
+            models.CheckConstraint(condition=Q(number__isnull=True) | Q(register__isnull=False), name="document_number_needs_register"),
+        ]
+        indexes = [
+            models.Index(fields=["agency", "direction", "-created_at"]),
+            models.Index(fields=["register", "-number"]),
+            models.Index(fields=["issuing_agency", "code_number", "code_notation", "issued_date"]),
+        ]
+
+    def __str__(self):
+        return self.reference or self.subject[:80]
+
+    @property
+    def reference(self) -> str:
+        """Số, ký hiệu as printed: 123/QĐ-UBND (State) or 127-QĐ/TW (Party)."""
+        if not self.code_number and not self.code_notation:
+            return ""
+        if not self.code_notation:
+            return self.code_number
+        from vanphong.documents.notation import join_reference
+
+        return join_reference(self.code_number, self.code_notation, party=self.code_notation_is_party())
+
+    def code_notation_is_party(self) -> bool:
+        # A Party notation puts the type before the agency ("QĐ/TW"); a State one after ("QĐ-UBND").
+        return "/" in self.code_notation
+
+    @property
+    def issuer(self) -> str:
+        return self.issuing_agency.name if self.issuing_agency_id else self.issuing_agency_name
+
+
+class Recipient(models.Model):
+    """Where an outgoing document goes: a unit of the agency, an agency of the directory (which
+    the exchange will deliver to), or a place written out (Nơi nhận)."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="recipients")
+    unit = models.ForeignKey("org.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    agency = models.ForeignKey("org.Agency", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    place = models.CharField(max_length=255, blank=True)
+    for_information = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(unit__isnull=False, agency__isnull=True, place="") | Q(unit__isnull=True, agency__isnull=False, place="")
+                           | (Q(unit__isnull=True, agency__isnull=True) & ~Q(place=""))),
+                name="recipient_exactly_one_target",
+            )
+        ]
+
+    def __str__(self):
+        return self.unit.name if self.unit_id else self.agency.name if self.agency_id else self.place
+
+
+class Distribution(models.Model):
+    """Who may read a confidential document (besides nobody else)."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="distribution")
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["document", "person"], name="distribution_unique_person")]
+
+
+class Attachment(models.Model):
+    """A file of a document, kept once in the content-addressed store under its SHA-256."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="attachments")
+    sha256 = models.CharField(max_length=64, db_index=True)
+    size = models.PositiveBigIntegerField()
+    filename = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(max_length=100)
+    text = models.TextField(default="", editable=False)
+    page_count = models.PositiveIntegerField(null=True, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self):
+        return self.filename

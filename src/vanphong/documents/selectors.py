@@ -1,0 +1,71 @@
+"""Reads of documents, filtered by what the reader may see: their own agency's documents (which
+include those sent to it and registered there), up to their clearance, and, for confidential ones,
+only if they are on the distribution."""
+
+from __future__ import annotations
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from vanphong.core.clearance import Clearance
+from vanphong.core.errors import NotFound
+from vanphong.documents.models import Attachment, Direction, Distribution, Document, Register
+
+
+def documents_visible_to(reader) -> QuerySet[Document]:
+    if not (reader and reader.is_authenticated and reader.is_active):
+        return Document.objects.none()
+    on_distribution = Exists(Distribution.objects.filter(document=OuterRef("pk"), person=reader))
+    return Document.objects.filter(
+        Q(confidentiality=Clearance.NONE) | (Q(confidentiality__lte=reader.clearance) & on_distribution),
+        agency_id=reader.agency_id,
+    )
+
+
+def incoming_list(reader, *, register: Register | None = None) -> QuerySet[Document]:
+    qs = documents_visible_to(reader).filter(direction=Direction.INCOMING).select_related("register", "issuing_agency", "receiving_unit")
+    if register is not None:
+        qs = qs.filter(register=register)
+    return qs.order_by("-arrival_date", "-pk")
+
+
+def outgoing_list(reader, *, register: Register | None = None) -> QuerySet[Document]:
+    qs = documents_visible_to(reader).filter(direction=Direction.OUTGOING).select_related("register", "drafting_unit", "created_by")
+    if register is not None:
+        qs = qs.filter(register=register)
+    return qs.order_by("-created_at", "-pk")
+
+
+def document_detail(reader, pk) -> Document:
+    try:
+        return documents_visible_to(reader).select_related(
+            "register", "issuing_agency", "receiving_unit", "receiving_person", "drafting_unit", "file_copy_unit", "created_by"
+        ).get(pk=pk)
+    except (Document.DoesNotExist, ValueError, TypeError):
+        raise NotFound() from None
+
+
+def attachment_for_download(reader, pk) -> Attachment:
+    try:
+        return Attachment.objects.select_related("document").get(pk=pk, document__in=documents_visible_to(reader))
+    except (Attachment.DoesNotExist, ValueError, TypeError):
+        raise NotFound() from None
+
+
+def registers_of_own_agency(reader, *, direction: str | None = None, year: int | None = None, usable_only: bool = False) -> QuerySet[Register]:
+    qs = Register.objects.filter(agency_id=reader.agency_id)
+    if direction:
+        qs = qs.filter(direction=direction)
+    if year:
+        qs = qs.filter(year=year)
+    if usable_only:
+        qs = qs.filter(is_active=True)
+        if reader.clearance == Clearance.NONE:
+            qs = qs.filter(confidential=False)
+    return qs
+
+
+def register_detail(reader, pk) -> Register:
+    try:
+        return Register.objects.get(pk=pk, agency_id=reader.agency_id)
+    except (Register.DoesNotExist, ValueError, TypeError):
+        raise NotFound() from None
