@@ -18,7 +18,7 @@ from vanphong.documents import hooks
 from vanphong.documents.models import Attachment, Direction, Distribution, Document, Recipient, Register
 from vanphong.documents.notation import PARTY, format_notation, format_number
 from vanphong.documents.numbering import take_number
-from vanphong.documents.permissions import require_clearance, require_clerk, require_register_manager
+from vanphong.documents.permissions import can_draft, require_clearance, require_clerk, require_register_manager
 from vanphong.documents.types import DocumentType
 from vanphong.org.models import Agency, Person, Unit
 
@@ -243,8 +243,6 @@ def _set_recipients(document: Document, units: Iterable[Unit], agencies: Iterabl
 def create_outgoing_draft(actor, *, recipient_units=(), recipient_agencies=(), recipient_places=(), files: Iterable[UploadedFile] = (),
                           distribution: Iterable[Person] = (), request=None, **fields) -> Document:
     agency = actor.agency
-    from vanphong.documents.permissions import can_draft
-
     if not can_draft(actor, agency):
         raise ValidationError(_("Only people of the agency draft its documents."))
     values = _clean_fields(fields, OUTGOING_FIELDS)

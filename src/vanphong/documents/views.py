@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from vanphong.core.errors import ValidationError
 from vanphong.core.web import add_service_errors, get_or_404
 from vanphong.documents import selectors, services
+from vanphong.documents.attachments import store
 from vanphong.documents.forms import IncomingForm, IssueForm, OutgoingForm, RegisterForm
 from vanphong.documents.models import Direction, Document
 from vanphong.documents.permissions import can_manage_registers, is_clerk
@@ -24,8 +25,6 @@ PENDING_UPLOADS = "vanphong_pending_uploads"
 def _store_files(form, request):
     stored = []
     for upload in form.cleaned_data.get("files") or []:
-        from vanphong.documents.attachments import store
-
         try:
             stored.append(store(upload))
         except ValidationError as exc:
