@@ -8,6 +8,7 @@ from tests.factories import make_agency, make_person
 @pytest.fixture(autouse=True)
 def _files_in_tmp(settings, tmp_path):
     settings.VANPHONG_FILES_DIR = tmp_path / "files"
+    settings.VANPHONG_PREVIEWS_DIR = tmp_path / "previews"
 
 
 @pytest.fixture(autouse=True)

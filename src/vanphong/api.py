@@ -4,6 +4,9 @@ Other systems authenticate with a bearer token (accounts.services.create_api_tok
 uses its session, once the sign-in is complete, with the CSRF token on unsafe methods."""
 
 from vanphong.core.api_support import CompleteSessionAuth, TokenAuth, VanPhongAPI, install_error_handlers
+from vanphong.documents.api import router as documents_router
+from vanphong.documents.book_api import router as book_router
+from vanphong.documents.scan_api import router as scan_router
 from vanphong.org.api import router as org_router
 
 api = VanPhongAPI(
@@ -21,3 +24,6 @@ api = VanPhongAPI(
 )
 install_error_handlers(api)
 api.add_router("", org_router)
+api.add_router("", documents_router)
+api.add_router("", book_router)
+api.add_router("", scan_router)

@@ -87,6 +87,9 @@ def cmd_demo(args) -> int:
     from vanphong.org import demo
 
     accounts = demo.build()
+    from vanphong.documents import demo as documents_demo
+
+    documents_demo.build()
     print("Demo network ready. Every demo account's password is:", demo.DEMO_PASSWORD)
     print("Accounts marked with a TOTP secret need a six-digit code: add the secret to an authenticator app,")
     print("or print the current code with `vanphong demo code USERNAME`.\n")
@@ -203,6 +206,126 @@ def _print_import_plan(plan, *, dry_run: bool) -> int:
     return 0
 
 
+def cmd_import_documents(args) -> int:
+    """Import an agency's legacy incoming and outgoing documents, with their files, from CSV or XLSX."""
+    _setup_django()
+    from django.core.exceptions import PermissionDenied
+
+    from vanphong.documents import legacy_import
+    from vanphong.org.models import Agency, Person
+
+    if args.template:
+        if not args.direction:
+            print("--template needs --direction in or --direction out.", file=sys.stderr)
+            return 2
+        with open(args.file, "wb") as out:
+            out.write(legacy_import.template_workbook(args.direction))
+        print(f"Wrote an example workbook of {'incoming' if args.direction == 'in' else 'outgoing'} documents to {args.file}.")
+        return 0
+    if not args.actor:
+        print("Name the clerk who imports with --as USERNAME.", file=sys.stderr)
+        return 2
+    actor = Person.objects.filter(username__iexact=args.actor, is_active=True).select_related("agency").first()
+    if actor is None:
+        print(f"No active person has the username {args.actor}.", file=sys.stderr)
+        return 2
+    agency = actor.agency
+    if args.agency:
+        agency = Agency.objects.filter(code=args.agency, hosted=True).first()
+        if agency is None:
+            print(f"No agency with code {args.agency} is hosted on this instance.", file=sys.stderr)
+            return 2
+    if not os.path.isfile(args.file):
+        print(f"Cannot read {args.file}: no such file.", file=sys.stderr)
+        return 2
+    if args.attachments and not os.path.isdir(args.attachments):
+        print(f"The attachments folder {args.attachments} does not exist.", file=sys.stderr)
+        return 2
+    progress = _Progress(quiet=args.quiet)
+    result, refusal = None, None
+    try:
+        result = legacy_import.import_documents(
+            actor, args.file, agency=agency, attachments_dir=args.attachments, direction=args.direction, skip_invalid=args.skip_invalid,
+            dry_run=args.dry_run, batch_size=args.batch_size, progress=progress)
+    except legacy_import.ImportRefused as exc:
+        result, refusal = exc.result, exc.messages[0]
+    except PermissionDenied as exc:
+        progress.end()
+        print(exc.args[0] if exc.args else "Permission denied.", file=sys.stderr)
+        return 1
+    progress.end()
+    for notice in result.notices:
+        print(f"note: {notice}")
+    if result.problems:
+        report = args.report or os.path.join(os.path.dirname(os.path.abspath(args.file)),
+                                             os.path.splitext(os.path.basename(args.file))[0] + "-errors.csv")
+        messages = result.messages()
+        for message in messages[:20]:
+            print(message, file=sys.stderr)
+        if len(messages) > 20:
+            print(f"… and {len(messages) - 20} more.", file=sys.stderr)
+        try:
+            legacy_import.report_csv(result, report)
+            print(f"Report of the bad rows: {report}", file=sys.stderr)
+        except OSError as exc:
+            print(f"Cannot write the report {report}: {exc.strerror}", file=sys.stderr)
+    if result.resumed_from:
+        print(f"Resumed an interrupted import: {result.resumed_from} rows were done already.")
+    if refusal:
+        print(refusal, file=sys.stderr)
+        return 1
+    if args.dry_run:
+        print(f"Dry run, nothing written: {result.checked} rows checked, {result.good_rows} valid, {result.bad_rows} bad.")
+        return 1 if result.problems else 0
+    print(f"Imported {result.imported} documents" + (f", left out {result.skipped} bad rows" if result.skipped else "") + ".")
+    for register, (low, high) in sorted(result.registers.items()):
+        print(f"  {register}: numbers {low}–{high}")
+    return 0
+
+
+class _Progress:
+    """Rows done, rate and time left on stderr: a bar redrawn in place on a terminal, a line every
+    ten seconds otherwise (logs, pipes)."""
+
+    LABELS = {"check": "Checking ", "import": "Importing"}
+
+    def __init__(self, quiet: bool):
+        self.quiet, self.tty = quiet, sys.stderr.isatty()
+        self.starts: dict[str, tuple[float, int]] = {}
+        self.shown = 0.0
+        self.drawn = False
+
+    def __call__(self, stage: str, done: int, total: int | None) -> None:
+        if self.quiet:
+            return
+        now = time.monotonic()
+        start, first = self.starts.setdefault(stage, (now, done))
+        finished = total is not None and done >= total
+        if now - self.shown < (0.2 if self.tty else 10.0) and not finished:
+            return
+        self.shown = now
+        rate = (done - first) / (now - start) if now > start else 0.0
+        if total:
+            left = (total - done) / rate if rate > 0 else 0
+            eta = f"  ETA {int(left // 60)}:{int(left % 60):02d}" if not finished else ""
+            fraction = min(1.0, done / total)
+            bar = f"[{'#' * int(fraction * 30):<30}] {fraction:4.0%} " if self.tty else f"{fraction:.0%} "
+            text = f"{self.LABELS[stage]} {bar}{done:,}/{total:,} rows  {rate:,.0f}/s{eta}"
+        else:
+            text = f"{self.LABELS[stage]} {done:,} rows  {rate:,.0f}/s"
+        if self.tty:
+            sys.stderr.write("\r" + text.ljust(100)[:100])
+            self.drawn = True
+        else:
+            sys.stderr.write(text + "\n")
+        sys.stderr.flush()
+
+    def end(self) -> None:
+        if self.drawn:
+            sys.stderr.write("\n")
+            self.drawn = False
+
+
 def cmd_manage(args) -> int:
     _setup_django()
     from django.core.management import execute_from_command_line
@@ -259,6 +382,25 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--agency", required=True, metavar="CODE", help="code of the hosted agency to import into, e.g. 000.00.00.T27")
     q.add_argument("--dry-run", action="store_true", help="check the file and report, write nothing")
     q.set_defaults(func=cmd_import_org)
+    q = import_sub.add_parser(
+        "documents", help="import legacy incoming and outgoing documents from CSV or XLSX",
+        description="Import an agency's legacy records: one document a row, with the columns of the Decree 30 registers "
+                    "(Vietnamese or English headers), and their files. Every row is checked first; bad rows are reported by line "
+                    "and column, and nothing is imported if any is bad (unless --skip-invalid). Documents keep their register year "
+                    "and number. The import goes in batches: if it stops, run the same command again and it resumes.")
+    q.add_argument("file", metavar="FILE", help="a .csv (UTF-8, UTF-16 or Windows-1258) or .xlsx file; with --template, the file to write")
+    q.add_argument("--as", dest="actor", metavar="USERNAME", help="the clerk who imports (required to import)")
+    q.add_argument("--agency", metavar="CODE", help="code of the agency to import into (default: the clerk's own)")
+    q.add_argument("--direction", choices=["in", "out"], help="all rows are incoming (in) or outgoing (out); "
+                                                               "else a column “Đến/Đi” says it for each row")
+    q.add_argument("--attachments", metavar="DIR", help="folder of the files named in the column “Tệp đính kèm” (separated by ;)")
+    q.add_argument("--report", metavar="PATH", help="where to write the CSV of bad rows (default: FILE-errors.csv next to FILE)")
+    q.add_argument("--skip-invalid", action="store_true", help="import the valid rows and leave out the bad ones")
+    q.add_argument("--dry-run", action="store_true", help="check the file and report, write nothing")
+    q.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    q.add_argument("--batch-size", type=int, default=2000, metavar="N", help="documents per transaction (default: %(default)s)")
+    q.add_argument("--template", action="store_true", help="write an example .xlsx of the columns to FILE (with --direction) and exit")
+    q.set_defaults(func=cmd_import_documents)
 
     p = sub.add_parser("audit", help="audit log tools", description="Audit log tools.")
     audit_sub = p.add_subparsers(dest="audit_command", required=True, metavar="SUBCOMMAND")

@@ -163,6 +163,8 @@ WHITENOISE_USE_FINDERS = True
 
 # Content-addressed file store (core.storage).
 VANPHONG_FILES_DIR = DATA_DIR / "files"
+# Rendered PDF pages (documents.page_images): derived from the files, safe to delete.
+VANPHONG_PREVIEWS_DIR = DATA_DIR / "previews"
 VANPHONG_MAX_UPLOAD_BYTES = config.get_int("VANPHONG_MAX_UPLOAD_MB", 50) * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

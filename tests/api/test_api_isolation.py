@@ -7,14 +7,23 @@ fails when an endpoint is added without a check here."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import timezone
 
 from tests.api.conftest import PREFIX, Api, token_of
 from tests.conftest import signed_in
+from tests.documents.test_attachments import make_png
+from tests.factories import make_person
 from vanphong.api import api as ninja_api
+from vanphong.documents import ocr_services, services
+from vanphong.documents.attachments import store
+from vanphong.documents.models import Document, OcrJob, Register
 from vanphong.org.models import Agency, Person, Unit
 
 pytestmark = pytest.mark.django_db
@@ -186,6 +195,223 @@ def check_me(w, as_):
     assert as_(w.clerk_a).get("/me").json()["id"] == w.clerk_a.pk
 
 
+# ---- documents: another agency, no clearance, off the distribution -------------------------------
+
+
+@dataclass
+class Secrets:
+    """A confidential incoming document of agency A with a file, read only by its distribution (the
+    clerk who registered it), a confidential outgoing draft of the same clerk, and the people of agency
+    A who must not see them although they may see the agency's other documents."""
+
+    insider: object
+    document: object
+    attachment: object
+    draft: object
+    no_clearance: object  # clerk_a: a clerk, but not cleared for Mật
+    off_distribution: object  # cleared for Tuyệt mật, a clerk, not on the distribution
+
+    def strangers(self, w):
+        """Who must get nothing: another agency's administrator (cleared for Mật), and the two above."""
+        return [w.admin_b, self.no_clearance, self.off_distribution, w.operator]
+
+
+def secrets(w) -> Secrets:
+    insider = make_person(w.agency_a, "vanthu.mat.a", "Trương Thị Giữ Mật", roles=["clerk"], clearance=1)
+    scan = store(SimpleUploadedFile("Kế hoạch phòng thủ.png", make_png()))
+    document = services.register_incoming(insider, doc_type="KH", subject="Kế hoạch phòng thủ khu vực biên giới", confidentiality=1,
+                                          issuing_agency=w.agency_b, code_number="07", code_notation="KH-UBND", files=[scan])
+    draft = services.create_outgoing_draft(insider, doc_type="BC", subject="Báo cáo phòng thủ khu vực biên giới", confidentiality=1)
+    off = make_person(w.agency_a, "vanthu.tm.a", "Ngô Văn Tối Mật", roles=["clerk"], clearance=3)
+    return Secrets(insider, document, document.attachments.get(), draft, w.clerk_a, off)
+
+
+def send(api: Api, path: str, payload: dict, files=()):
+    """A multipart request: the fields as JSON in `payload`, files in `files`."""
+    return api.client.post(PREFIX + path, {"payload": json.dumps(payload), "files": list(files)}, headers=api._headers())
+
+
+@covers("GET", "/registers")
+def check_list_registers(w, as_):
+    s = secrets(w)
+    own_a = set(Register.objects.filter(agency=w.agency_a).values_list("pk", flat=True))
+    assert own_a and ids(as_(w.admin_a).get("/registers", {"limit": 500})) == own_a
+    assert ids(as_(w.admin_b).get("/registers", {"limit": 500})) == set()
+    assert s.document.register_id in own_a
+
+
+@covers("POST", "/registers")
+def check_create_register(w, as_):
+    year = timezone.localdate().year
+    body = {"direction": "in", "year": year, "name": "Sổ cài cắm", "code": "CC"}
+    assert as_(w.person_a).post("/registers", body).status_code == 403  # a specialist
+    assert as_(w.admin_b).post("/registers", {**body, "agency_id": w.agency_a.pk}).status_code == 422
+    assert not Register.objects.filter(agency=w.agency_a).exists()
+    response = as_(w.admin_b).post("/registers", body)
+    assert response.status_code == 201 and Register.objects.get(pk=response.json()["id"]).agency == w.agency_b
+
+
+@covers("GET", "/documents/incoming")
+def check_list_incoming(w, as_):
+    s = secrets(w)
+    for person in s.strangers(w):
+        assert s.document.pk not in ids(as_(person).get("/documents/incoming", {"limit": 500})), person
+    assert ids(as_(s.insider).get("/documents/incoming")) == {s.document.pk}
+    response = as_(w.admin_b).get("/documents/incoming", {"register": s.document.register_id})
+    assert response.status_code == 422 and response.json()["detail"][0]["field"] == "register"
+
+
+@covers("GET", "/documents/outgoing")
+def check_list_outgoing(w, as_):
+    s = secrets(w)
+    for person in s.strangers(w):
+        assert s.draft.pk not in ids(as_(person).get("/documents/outgoing", {"limit": 500})), person
+    assert ids(as_(s.insider).get("/documents/outgoing")) == {s.draft.pk}
+
+
+@covers("GET", "/documents/search")
+def check_search(w, as_):
+    s = secrets(w)
+    for person in s.strangers(w):
+        assert ids(as_(person).get("/documents/search", {"q": "phong thu bien gioi"})) == set(), person
+        assert not {s.document.pk, s.draft.pk} & ids(as_(person).get("/documents/search", {"limit": 100})), person
+    assert ids(as_(s.insider).get("/documents/search", {"q": "phong thu bien gioi"})) == {s.document.pk, s.draft.pk}
+    response = as_(w.admin_b).get("/documents/search", {"register": s.document.register_id})
+    assert response.status_code == 422 and response.json()["detail"][0]["field"] == "register"
+
+
+@covers("GET", "/documents/{document_id}")
+def check_get_document(w, as_):
+    s = secrets(w)
+    for person in s.strangers(w):
+        for document in (s.document, s.draft):
+            response = as_(person).get(f"/documents/{document.pk}")
+            assert response.status_code == 404 and "phòng thủ" not in response.content.decode(), person
+    assert as_(s.insider).get(f"/documents/{s.document.pk}").json()["subject"] == "Kế hoạch phòng thủ khu vực biên giới"
+
+
+@covers("GET", "/attachments/{attachment_id}")
+def check_download_attachment(w, as_):
+    s = secrets(w)
+    for person in s.strangers(w):
+        assert as_(person).get(f"/attachments/{s.attachment.pk}").status_code == 404, person
+    assert as_(s.insider).get(f"/attachments/{s.attachment.pk}").status_code == 200
+
+
+@covers("POST", "/documents/{document_id}/issue")
+def check_issue_document(w, as_):
+    s = secrets(w)
+    clerk_b = make_person(w.agency_b, "vanthu.b", "Phan Thị Văn Thư", roles=["clerk"], clearance=3)
+    for person in (clerk_b, s.no_clearance, s.off_distribution):
+        assert as_(person).post(f"/documents/{s.draft.pk}/issue").status_code == 404, person
+    # A clerk of the agency who may read a draft, but with another agency's register, or another
+    # agency's clerk with a register of their own, changes nothing.
+    public = services.create_outgoing_draft(w.person_a, doc_type="TB", subject="Thông báo lịch họp")
+    register_b = Register.objects.create(agency=w.agency_b, direction="out", year=timezone.localdate().year, name="Sổ đi", code="DI")
+    response = as_(w.clerk_a).post(f"/documents/{public.pk}/issue", {"register_id": register_b.pk})
+    assert response.status_code == 422 and response.json()["detail"][0]["field"] == "register_id"
+    assert as_(clerk_b).post(f"/documents/{public.pk}/issue", {"register_id": register_b.pk}).status_code == 404
+    assert as_(w.person_a).post(f"/documents/{public.pk}/issue").status_code == 403  # not a clerk
+    unchanged(s.draft, status="draft", number=None, code_number="")
+    unchanged(public, status="draft", number=None)
+    assert as_(s.insider).post(f"/documents/{s.draft.pk}/issue").json()["reference"] == "01-BC/TU"
+
+
+@covers("POST", "/documents/incoming")
+def check_register_incoming(w, as_):
+    s = secrets(w)
+    clerk_b = make_person(w.agency_b, "vanthu.b", "Phan Thị Văn Thư", roles=["clerk"], clearance=3)
+    body = {"doc_type": "CV", "subject": "Công văn cài cắm", "issuing_agency_name": "Không rõ"}
+    for refs, field in ((dict(register_id=s.document.register_id), "register_id"), (dict(receiving_unit_id=w.unit_a.pk), "receiving_unit_id"),
+                        (dict(receiving_person_id=w.person_a.pk), "receiving_person_id"),
+                        (dict(confidentiality=1, distribution_ids=[s.insider.pk]), "distribution_ids")):
+        response = send(as_(clerk_b), "/documents/incoming", {**body, **refs})
+        assert response.status_code == 422 and response.json()["detail"][0]["field"] == field, refs
+    assert send(as_(s.no_clearance), "/documents/incoming", {**body, "confidentiality": 1}).status_code == 403
+    assert send(as_(w.person_a), "/documents/incoming", body).status_code == 403  # not a clerk
+    # The same file as the secret document: a 409 that names it by id only.
+    response = send(as_(s.no_clearance), "/documents/incoming", body, [SimpleUploadedFile("ban-sao.png", make_png())])
+    assert response.status_code == 409 and response.json()["duplicates"] == [
+        {"id": s.document.pk, "visible": False, "number": None, "year": None, "reference": None, "subject": None}]
+    assert not Document.objects.filter(subject="Công văn cài cắm").exists()
+    response = send(as_(clerk_b), "/documents/incoming", body)
+    assert response.status_code == 201 and Document.objects.get(pk=response.json()["id"]).agency == w.agency_b
+
+
+@covers("POST", "/documents/outgoing")
+def check_draft_outgoing(w, as_):
+    s = secrets(w)
+    body = {"doc_type": "TB", "subject": "Thông báo cài cắm"}
+    for refs, field in ((dict(recipient_unit_ids=[w.unit_a.pk]), "recipient_unit_ids"), (dict(drafting_unit_id=w.unit_a.pk), "drafting_unit_id"),
+                        (dict(file_copy_unit_id=w.subunit_a.pk), "file_copy_unit_id"),
+                        (dict(confidentiality=1, distribution_ids=[s.insider.pk]), "distribution_ids")):
+        response = send(as_(w.admin_b), "/documents/outgoing", {**body, **refs})
+        assert response.status_code == 422 and response.json()["detail"][0]["field"] == field, refs
+    assert send(as_(s.no_clearance), "/documents/outgoing", {**body, "confidentiality": 1}).status_code == 403
+    assert not Document.objects.filter(subject="Thông báo cài cắm").exists()
+    response = send(as_(w.admin_b), "/documents/outgoing", body)
+    assert response.status_code == 201 and Document.objects.get(pk=response.json()["id"]).agency == w.agency_b
+
+
+# ---- register books: another agency's register is not found; a row the reader may not see is absent --
+
+
+def book_rows(response) -> str:
+    """The text of the rows of an XLSX register book."""
+    import io
+
+    import openpyxl
+
+    assert response.status_code == 200, response.content[:300]
+    assert response["Content-Disposition"].startswith("attachment;")
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    return " ".join(str(v) for row in sheet.iter_rows(values_only=True) for v in row if v is not None)
+
+
+@covers("GET", "/registers/{register_id}/book")
+def check_register_book(w, as_):
+    s = secrets(w)
+    public = services.register_incoming(w.clerk_a, doc_type="CV", subject="Công văn công khai về lịch tiếp dân", issuing_agency_name="X")
+    today = timezone.localdate()
+    period = {"start": today.replace(month=1, day=1).isoformat(), "end": today.isoformat(), "format": "xlsx"}
+    for register in (s.document.register_id, public.register_id):
+        response = as_(w.admin_b).get(f"/registers/{register}/book", period)
+        assert response.status_code == 404 and "phòng thủ" not in response.content.decode(errors="replace")
+    # The confidential register: its document is in the book of the one on its distribution only.
+    for person in (s.no_clearance, s.off_distribution, w.operator):
+        assert "phòng thủ" not in book_rows(as_(person).get(f"/registers/{s.document.register_id}/book", period)), person
+    assert "Kế hoạch phòng thủ khu vực biên giới" in book_rows(as_(s.insider).get(f"/registers/{s.document.register_id}/book", period))
+    assert "Công văn công khai về lịch tiếp dân" in book_rows(as_(w.person_a).get(f"/registers/{public.register_id}/book", period))
+    response = as_(w.clerk_a).get(f"/registers/{public.register_id}/book", {**period, "start": f"{today.year - 1}-12-01"})
+    assert response.status_code == 422 and response.json()["detail"][0]["field"] == "start"
+
+
+# ---- scans of paper documents: for the clerks of the agency that uploaded them ---------------------
+
+
+@covers("POST", "/scans")
+def check_upload_scan(w, as_):
+    def upload(person):
+        return as_(person).client.post(PREFIX + "/scans", {"scan": SimpleUploadedFile("ban-quet.png", make_png())},
+                                       headers=as_(person)._headers())
+
+    for person in (w.person_a, w.admin_b, w.operator):  # a specialist, another agency's administrator, the operator
+        assert upload(person).status_code == 403, person
+    assert not OcrJob.objects.exists()
+    response = upload(w.clerk_a)
+    assert response.status_code == 202 and OcrJob.objects.get(pk=response.json()["id"]).agency == w.agency_a
+
+
+@covers("GET", "/scans/{scan_id}")
+def check_get_scan(w, as_):
+    job = ocr_services.start_scan(w.clerk_a, SimpleUploadedFile("Quyết định mật.png", make_png()))
+    clerk_b = make_person(w.agency_b, "vanthu.b", "Phan Thị Văn Thư", roles=["clerk"], clearance=3)
+    for person in (clerk_b, w.admin_b, w.person_a, w.operator):
+        response = as_(person).get(f"/scans/{job.pk}")
+        assert response.status_code == 404 and "Quyết định mật" not in response.content.decode(), person
+    assert as_(w.clerk_a).get(f"/scans/{job.pk}").json()["filename"] == "Quyết định mật.png"
+
+
 # ---- the harness --------------------------------------------------------------------------------
 
 
@@ -205,9 +431,16 @@ def test_isolation(operation, world, as_):
     CHECKS[operation](world, as_)
 
 
+class _Ids(dict):
+    """Path parameters: the ones given, and 1 for any other (an id that need not exist: the answer is 401 first)."""
+
+    def __missing__(self, name):
+        return 1
+
+
 def test_unauthenticated_callers_get_nothing(world):
     anonymous = Api(Client())
     for method, path in sorted(registered_operations()):
-        concrete = path.format(agency_id=world.agency_a.pk, unit_id=world.unit_a.pk, person_id=world.person_a.pk)
+        concrete = path.format_map(_Ids(agency_id=world.agency_a.pk, unit_id=world.unit_a.pk, person_id=world.person_a.pk))
         response = getattr(anonymous, method.lower())(concrete) if method == "GET" else getattr(anonymous, method.lower())(concrete, {})
         assert response.status_code == 401, (method, path)

@@ -95,8 +95,9 @@ def test_audit_verify_passes_then_names_the_edited_record(demo_env, tmp_path):
 def test_check_reports_each_part(demo_env):
     env, _data, _ = demo_env
     result = _run(["check"], env, check=False)
-    for part in ("configuration", "database", "storage", "worker", "clock"):
+    for part in ("configuration", "database", "storage", "worker", "ocr", "clock"):
         assert f"] {part}:" in result.stdout
+    assert "[OK] ocr: tesseract" in result.stdout and "vie" in result.stdout  # `make install` installs it
     # No worker runs in this test, and `check` says so and fails.
     assert "[FAIL] worker" in result.stdout and result.returncode == 1
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import docx
 import openpyxl
+import PIL.Image
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -472,10 +473,31 @@ def test_pdf_preview_is_inline_and_framable_by_our_pages_only(client, public_doc
 
 
 @pytest.mark.django_db
+def test_pdf_pages_are_shown_as_images_rendered_once(client, public_doc, clerk_doc, settings):
+    pdf = public_doc.attachments.get(content_type="application/pdf")
+    png = public_doc.attachments.get(content_type="image/png")
+    signed_in(client, clerk_doc)
+    detail = client.get(f"/documents/{public_doc.pk}/").content.decode()
+    assert f'src="/documents/attachments/{pdf.pk}/pages/1.png"' in detail and "/pages/2.png" not in detail
+    response = client.get(f"/documents/attachments/{pdf.pk}/pages/1.png")
+    assert response.status_code == 200 and response["Content-Type"] == "image/png" and response["X-Content-Type-Options"] == "nosniff"
+    image = PIL.Image.open(io.BytesIO(response.content))
+    assert image.size[0] == 827  # A4 at 100 dpi
+    cached = list(Path(settings.VANPHONG_PREVIEWS_DIR).rglob(f"{pdf.sha256}-1-100.png"))
+    assert len(cached) == 1 and cached[0].read_bytes() == response.content
+    cached[0].write_bytes(response.content + b"cached")  # a second view is served from the cache, not rendered again
+    assert client.get(f"/documents/attachments/{pdf.pk}/pages/1.png").content.endswith(b"cached")
+    assert client.get(f"/documents/attachments/{pdf.pk}/pages/2.png").status_code == 404  # the PDF has one page
+    assert client.get(f"/documents/attachments/{pdf.pk}/pages/0.png").status_code == 404
+    assert client.get(f"/documents/attachments/{png.pk}/pages/1.png").status_code == 404  # PDFs only
+
+
+@pytest.mark.django_db
 def test_people_of_another_agency_and_strangers_get_nothing(client, public_doc, agency_b):
     pdf = public_doc.attachments.get(content_type="application/pdf")
     signed_in(client, make_person(agency_b, "vt.b", "Văn Thư B", roles=["clerk"], clearance=3))
-    for url in [f"/documents/attachments/{pdf.pk}/", f"/documents/attachments/{pdf.pk}/preview/", "/documents/attachments/999999/"]:
+    for url in [f"/documents/attachments/{pdf.pk}/", f"/documents/attachments/{pdf.pk}/preview/", f"/documents/attachments/{pdf.pk}/pages/1.png",
+                "/documents/attachments/999999/"]:
         assert client.get(url).status_code == 404
     client.logout()
     response = client.get(f"/documents/attachments/{pdf.pk}/")
@@ -493,6 +515,7 @@ def test_confidential_file_goes_only_to_the_distribution_and_is_audited(client, 
     for person in [off_list, no_clearance]:
         signed_in(client, person)
         assert client.get(url).status_code == 404 and client.get(url + "preview/").status_code == 404
+        assert client.get(url + "pages/1.png").status_code == 404
     assert not AuditRecord.objects.filter(action="documents.attachment.downloaded").exists()
     signed_in(client, on_list)
     response = client.get(url)
@@ -501,6 +524,8 @@ def test_confidential_file_goes_only_to_the_distribution_and_is_audited(client, 
     assert record.actor == on_list and record.target_id == str(attachment.pk) and record.data["inline"] is False
     assert client.get(url + "preview/").status_code == 200
     assert AuditRecord.objects.filter(action="documents.attachment.downloaded", data__inline=True).count() == 1
+    assert client.get(url + "pages/1.png").status_code == 200  # a page seen as an image is a read too
+    assert AuditRecord.objects.filter(action="documents.attachment.downloaded", data__page=1).count() == 1
     on_list.clearance = 0  # clearance withdrawn: the distribution no longer suffices
     on_list.save()
     assert client.get(url).status_code == 404

@@ -115,7 +115,13 @@ def test_clerk_cannot_register_above_own_clearance(clerk_doc):
 # ---- isolation on every page ----------------------------------------------------------------------
 
 COVERED = {"incoming", "incoming_new", "outgoing", "outgoing_new", "detail", "issue", "registers",
-           "search", "attachment_download", "attachment_preview"}
+           "search", "attachment_download", "attachment_preview",
+           # tests/documents/test_attachments.py: another agency and the off-distribution get 404
+           "attachment_page",
+           # tests/documents/test_ocr.py::test_another_agency_cannot_reach_a_scan
+           "scan_new", "scan_status", "scan_page",
+           # test_another_agency_gets_no_register_book below
+           "register_book"}
 
 
 def test_every_documents_page_is_covered():
@@ -142,6 +148,19 @@ def test_another_agency_sees_and_changes_nothing(client, clerk_doc, agency_b):
         response = client.get(url)
         assert response.status_code in (200, 404)
         assert "Riêng của cơ quan A" not in response.content.decode() and "Dự thảo riêng của A" not in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_another_agency_gets_no_register_book(client, clerk_doc, agency_b):
+    incoming = services.register_incoming(clerk_doc, doc_type="CV", subject="Riêng của cơ quan A", issuing_agency_name="X")
+    clerk_b = make_person(agency_b, "vt.b", "Văn Thư B", roles=["clerk", "admin"], clearance=3)
+    signed_in(client, clerk_b)
+    book = f"/documents/registers/book/?register={incoming.register_id}"
+    today = date.today().strftime("%d/%m/%Y")
+    for url in [book, f"{book}&start={today}&end={today}&format=xlsx", f"{book}&start={today}&end={today}&format=pdf"]:
+        assert client.get(url).status_code == 404
+    assert f'value="{incoming.register_id}"' not in client.get("/documents/registers/book/").content.decode()
+    assert not AuditRecord.objects.filter(action="documents.register.exported").exists()
 
 
 @pytest.mark.django_db

@@ -90,10 +90,14 @@ def test_clerk_attaches_a_pdf_previews_it_and_a_disguised_program_is_refused(pag
     page.wait_for_url("**/documents/*/")
     document = Document.objects.get()
     assert "quyet dinh ve cong tac can bo" in document.search_text  # the PDF's text layer is searchable
-    with page.expect_response(lambda r: "/preview/" in r.url) as preview:
+    # The preview is the page rendered as an image: it shows on any browser or phone, headless too.
+    with page.expect_response(lambda r: "/pages/1.png" in r.url) as preview:
         page.get_by_role("link", name="Xem trước").click()
-    assert preview.value.status == 200 and preview.value.headers["content-type"] == "application/pdf"
-    assert page.locator(".pdf-preview iframe").is_visible()
+    assert preview.value.status == 200 and preview.value.headers["content-type"] == "image/png"
+    image = page.get_by_role("img", name="QD-123-UBND.pdf, trang 1")
+    image.wait_for()
+    assert image.evaluate("img => img.complete && img.naturalWidth") > 800  # A4 at 100 dpi
+    assert page.get_by_role("link", name="Mở toàn bộ tệp PDF trong trình duyệt").get_attribute("href").endswith("/preview/")
     screenshot(page, "incoming-with-pdf-vi")
     with page.expect_download() as download:
         page.get_by_role("link", name="QD-123-UBND.pdf").click()

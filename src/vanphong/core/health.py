@@ -92,6 +92,21 @@ def check_worker() -> Check:
     return Check("worker", True, f"{alive} worker(s) alive, last heartbeat {int(age.total_seconds())} s ago")
 
 
+def check_ocr() -> Check:
+    """Paper documents need Tesseract with its Vietnamese data (Debian: tesseract-ocr tesseract-ocr-vie)."""
+    if shutil.which("tesseract") is None:
+        return Check("ocr", False, "tesseract is not installed: scans cannot be read (apt-get install tesseract-ocr tesseract-ocr-vie)")
+    try:
+        out = subprocess.run(["tesseract", "--list-langs"], capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError) as exc:
+        return Check("ocr", False, f"tesseract does not run: {exc}")
+    languages = set(out.stdout.split())
+    if "vie" not in languages:
+        return Check("ocr", False, "Tesseract has no Vietnamese data (apt-get install tesseract-ocr-vie)")
+    version = subprocess.run(["tesseract", "--version"], capture_output=True, text=True, timeout=10).stdout.split("\n", 1)[0]
+    return Check("ocr", True, f"{version.strip()}, languages: {', '.join(sorted(languages - {'osd'}))}")
+
+
 def _ntp_synchronised() -> str:
     try:
         out = subprocess.run(["timedatectl", "show", "-p", "NTPSynchronized", "--value"], capture_output=True, text=True, timeout=3)
@@ -117,7 +132,7 @@ def check_clock() -> Check:
 def run_all() -> list[Check]:
     checks = [check_configuration(), check_database()]
     if checks[-1].ok:
-        checks += [check_storage(), check_worker(), check_clock()]
+        checks += [check_storage(), check_worker(), check_ocr(), check_clock()]
     else:
         checks.append(check_storage())
     return checks

@@ -10,6 +10,10 @@ class DocumentsConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
+        from vanphong.documents import hooks, tasks
+
+        hooks.ocr_requested.connect(tasks.queue_recognition, dispatch_uid="documents-ocr-queue")
+
         # A later migration that rebuilds documents_document on SQLite drops the FTS triggers.
         post_migrate.connect(_repair_search_index, sender=self, dispatch_uid="documents-search-index")
 

@@ -13,14 +13,14 @@ from urllib.parse import quote
 
 from csp.decorators import csp_replace
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_safe
 
 from vanphong.core import audit, storage
 from vanphong.core.clearance import Clearance
 from vanphong.core.web import get_or_404
-from vanphong.documents import selectors
+from vanphong.documents import page_images, selectors
 from vanphong.documents.models import Attachment
 
 log = logging.getLogger(__name__)
@@ -49,17 +49,40 @@ def preview(request, pk):
     return _send(request, attachment, inline=True)
 
 
+@login_required
+@require_safe
+def page(request, pk, number):
+    """One page of a PDF as an image: the preview on the document's page (see documents.page_images)."""
+    attachment = get_or_404(selectors.attachment_for_download, request.user, pk)
+    if attachment.content_type != PDF or number > (attachment.page_count or 1):
+        raise Http404
+    try:
+        png = page_images.page_png(attachment.sha256, number)
+    except page_images.PageUnavailable:
+        raise Http404 from None
+    _audit_read(request, attachment, {"page": number})
+    response = HttpResponse(png, content_type="image/png")
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _audit_read(request, attachment: Attachment, how: dict) -> None:
+    """Reading a confidential document's file, whole or a page of it, is recorded."""
+    document = attachment.document
+    if document.confidentiality > Clearance.NONE:
+        audit.record("documents.attachment.downloaded", actor=request.user, agency=document.agency, target=attachment, request=request,
+                     data={"document": document.pk, "sha256": attachment.sha256, "filename": attachment.filename,
+                           "confidentiality": document.confidentiality, **how})
+
+
 def _send(request, attachment: Attachment, *, inline: bool) -> FileResponse:
     try:
         handle = storage.path_for(attachment.sha256).open("rb")
     except (OSError, ValueError):
         log.error("attachment %s: file %s is missing from the store", attachment.pk, attachment.sha256)
         raise Http404 from None
-    document = attachment.document
-    if document.confidentiality > Clearance.NONE:
-        audit.record("documents.attachment.downloaded", actor=request.user, agency=document.agency, target=attachment, request=request,
-                     data={"document": document.pk, "sha256": attachment.sha256, "filename": attachment.filename,
-                           "confidentiality": document.confidentiality, "inline": inline})
+    _audit_read(request, attachment, {"inline": inline})
     response = FileResponse(handle, content_type=attachment.content_type)
     response["Content-Disposition"] = content_disposition(attachment.filename, inline=inline)
     response["X-Content-Type-Options"] = "nosniff"

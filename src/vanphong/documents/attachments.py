@@ -168,7 +168,7 @@ def store(upload) -> UploadedFile:
         with open(spooled, "rb") as stream:
             sha, stored_size = storage.put(stream)
         return UploadedFile(sha256=sha, size=stored_size, filename=filename, content_type=result.content_type, text=result.text,
-                            page_count=result.page_count)
+                            page_count=result.page_count, needs_ocr=result.needs_ocr)
     finally:
         os.unlink(spooled)
 
@@ -559,7 +559,7 @@ def _cell_text(value) -> str:
 
 def _inspect_pdf(path: Path, deadline: float) -> Inspection:
     """pdfinfo says whether poppler can open it (damaged? password?) and how many pages; pdftotext reads the text layer."""
-    info = _run_tool(["pdfinfo", str(path)], deadline, max_output=1024 * 1024)
+    info = run_pdf_tool(["pdfinfo", str(path)], deadline, max_output=1024 * 1024)
     if info is None:  # out of time: poppler could not even open it in the budget; keep the file, flag it
         return Inspection(kind=PDF, extraction_failed=True)
     code, out, err = info
@@ -579,7 +579,7 @@ def _inspect_pdf(path: Path, deadline: float) -> Inspection:
     if not pages:
         raise _refuse(_("The PDF is damaged: it has no pages."), "damaged")
     budget = _limit("VANPHONG_MAX_ATTACHMENT_TEXT_CHARS", MAX_TEXT_CHARS)
-    result = _run_tool(["pdftotext", "-q", "-enc", "UTF-8", "-eol", "unix", str(path), "-"], deadline, max_output=budget * 4)
+    result = run_pdf_tool(["pdftotext", "-q", "-enc", "UTF-8", "-eol", "unix", str(path), "-"], deadline, max_output=budget * 4)
     if result is None:
         return Inspection(kind=PDF, page_count=pages, extraction_failed=True)
     code, out, _err = result
@@ -591,7 +591,7 @@ def _inspect_pdf(path: Path, deadline: float) -> Inspection:
                       truncated=cut or len(out) >= budget * 4)
 
 
-def _run_tool(args: list[str], deadline: float, *, max_output: int) -> tuple[int, bytes, bytes] | None:
+def run_pdf_tool(args: list[str], deadline: float, *, max_output: int) -> tuple[int, bytes, bytes] | None:
     """Run a poppler tool with a deadline, bounded memory and bounded output. None if it ran out of time.
 
     Output past `max_output` is dropped and the tool stopped: what was read is returned."""

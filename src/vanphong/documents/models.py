@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from vanphong.core.clearance import Clearance
@@ -165,6 +166,8 @@ class Distribution(models.Model):
 class Attachment(models.Model):
     """A file of a document, kept once in the content-addressed store under its SHA-256."""
 
+    PREVIEW_PAGES = 30
+
     document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="attachments")
     sha256 = models.CharField(max_length=64, db_index=True)
     size = models.PositiveBigIntegerField()
@@ -182,3 +185,92 @@ class Attachment(models.Model):
 
     def __str__(self):
         return self.filename
+
+    @property
+    def preview_pages(self) -> range:
+        """The pages shown as images on the document's page (documents.page_images); a longer file is
+        opened whole from its link."""
+        return range(1, min(self.page_count or 1, self.PREVIEW_PAGES) + 1)
+
+
+class OcrJob(models.Model):
+    """Recognition of a scanned paper document, run by the background worker (documents.ocr).
+
+    A job starts from a scan the clerk uploads before registering (its proposal pre-fills the
+    form), or from an attachment without a text layer (its text then feeds the search)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting")
+        RUNNING = "running", _("Recognising")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    agency = models.ForeignKey("org.Agency", on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    source_sha256 = models.CharField(max_length=64)
+    source_filename = models.CharField(max_length=255)
+    source_content_type = models.CharField(max_length=100)
+    source_size = models.PositiveBigIntegerField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)  # percent
+    # The searchable PDF OCRmyPDF wrote (a new content-addressed file), its text and pages.
+    result_sha256 = models.CharField(max_length=64, blank=True)
+    result_size = models.PositiveBigIntegerField(null=True, blank=True)
+    text = models.TextField(default="", blank=True)
+    page_count = models.PositiveIntegerField(null=True, blank=True)
+    proposal = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+    attachment = models.ForeignKey(Attachment, null=True, blank=True, on_delete=models.CASCADE, related_name="ocr_jobs")
+    document = models.ForeignKey(Document, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self):
+        return f"OCR {self.source_filename} ({self.status})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def waiting_long(self) -> bool:
+        """Still queued a minute on: the background worker is probably not running."""
+        return self.status == self.Status.QUEUED and (timezone.now() - self.created_at).total_seconds() > 60
+
+
+class DocumentImport(models.Model):
+    """One import of an agency's legacy records from a file (documents.legacy_import): its checkpoint.
+
+    Each batch of documents commits together with `rows_done`, so a run that stops (killed, power
+    cut) resumes after its last committed batch when the same file (same SHA-256) is imported again.
+    A file is imported once per agency."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("Running or interrupted")
+        DONE = "done", _("Done")
+
+    agency = models.ForeignKey("org.Agency", on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    filename = models.CharField(max_length=255)
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveBigIntegerField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
+    total_rows = models.PositiveIntegerField(default=0)
+    rows_done = models.PositiveIntegerField(default=0)  # rows of the file behind the checkpoint, in file order
+    imported = models.PositiveIntegerField(default=0)  # documents created
+    skipped = models.PositiveIntegerField(default=0)  # bad rows left out (--skip-invalid)
+    started_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        constraints = [models.UniqueConstraint(fields=["agency", "sha256"], name="documentimport_unique_file")]
+
+    def __str__(self):
+        return f"{self.filename} ({self.rows_done}/{self.total_rows})"

@@ -8,7 +8,9 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from vanphong.core.clearance import Clearance
 from vanphong.core.errors import NotFound
-from vanphong.documents.models import Attachment, Direction, Distribution, Document, Register
+from vanphong.documents.models import Attachment, Direction, Distribution, Document, OcrJob, Register
+from vanphong.documents.permissions import is_clerk
+from vanphong.org.models import Person
 
 
 def documents_visible_to(reader) -> QuerySet[Document]:
@@ -69,3 +71,28 @@ def register_detail(reader, pk) -> Register:
         return Register.objects.get(pk=pk, agency_id=reader.agency_id)
     except (Register.DoesNotExist, ValueError, TypeError):
         raise NotFound() from None
+
+
+def colleagues(reader) -> QuerySet[Person]:
+    """Active people of the reader's agency: whom a clerk may name as the receiving person, or put on a
+    confidential document's distribution (the forms offer the same people)."""
+    if not (reader and reader.is_authenticated and reader.is_active):
+        return Person.objects.none()
+    return Person.objects.filter(agency_id=reader.agency_id, is_active=True)
+
+
+def scan_job_for(reader, pk):
+    """A recognition started from a scan, for the clerks of the agency that started it."""
+    if not (reader and reader.is_authenticated and is_clerk(reader, reader.agency)):
+        raise NotFound()
+    try:
+        return OcrJob.objects.get(pk=pk, agency_id=reader.agency_id, attachment__isnull=True)
+    except (OcrJob.DoesNotExist, ValueError, TypeError):
+        raise NotFound() from None
+
+
+def pending_scans(reader) -> QuerySet[OcrJob]:
+    """Scans of the agency being read or waiting to be registered, newest first."""
+    if not (reader and reader.is_authenticated and is_clerk(reader, reader.agency)):
+        return OcrJob.objects.none()
+    return OcrJob.objects.filter(agency_id=reader.agency_id, attachment__isnull=True, document__isnull=True).order_by("-created_at")

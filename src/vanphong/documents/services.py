@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from vanphong.core import audit
@@ -15,7 +16,7 @@ from vanphong.core.clearance import Clearance, may_read
 from vanphong.core.errors import ValidationError
 from vanphong.core.text import fold, normalize
 from vanphong.documents import hooks
-from vanphong.documents.models import Attachment, Direction, Distribution, Document, Recipient, Register
+from vanphong.documents.models import Attachment, Direction, Distribution, Document, OcrJob, Recipient, Register
 from vanphong.documents.notation import PARTY, format_notation, format_number
 from vanphong.documents.numbering import take_number
 from vanphong.documents.permissions import can_draft, require_clearance, require_clerk, require_register_manager
@@ -124,10 +125,23 @@ def _set_distribution(actor, document: Document, people: Iterable[Person]) -> No
                                      ignore_conflicts=True)
 
 
+def search_text_of(document: Document, attachment_texts: Iterable[str] = ()) -> str:
+    """What the full-text index holds for a document: its metadata and its attachments' text, folded.
+    The legacy import (documents.legacy_import) builds it with this too, for documents not yet saved."""
+    type_name = _type_names(translation.get_language()).get(document.doc_type, document.doc_type)
+    parts = [document.reference, document.subject, document.issuer, document.signer_name, type_name, document.notes, *attachment_texts]
+    return fold(" ".join(p for p in parts if p))
+
+
+@lru_cache(maxsize=8)
+def _type_names(language: str | None) -> dict[str, str]:
+    """get_doc_type_display() for every type, in `language` (the active one): that method translates every
+    choice on each call, which a bulk import of a million documents cannot afford."""
+    return {code: str(label) for code, label in DocumentType.choices}
+
+
 def _refresh_search_text(document: Document) -> None:
-    parts = [document.reference, document.subject, document.issuer, document.signer_name, document.get_doc_type_display(),
-             document.notes, *document.attachments.values_list("text", flat=True)]
-    document.search_text = fold(" ".join(p for p in parts if p))
+    document.search_text = search_text_of(document, document.attachments.values_list("text", flat=True))
     Document.objects.filter(pk=document.pk).update(search_text=document.search_text)
 
 
@@ -158,15 +172,22 @@ class UploadedFile:
     content_type: str
     text: str = ""
     page_count: int | None = None
+    needs_ocr: bool = False  # an image, or a PDF without a text layer
 
 
 @transaction.atomic
 def register_incoming(actor, *, register: Register | None = None, files: Iterable[UploadedFile] = (), distribution: Iterable[Person] = (),
-                      confirm_duplicate: bool = False, request=None, **fields) -> Document:
-    """Enter an incoming document in a register: it gets the next arrival number."""
+                      confirm_duplicate: bool = False, scan: OcrJob | None = None, request=None, **fields) -> Document:
+    """Enter an incoming document in a register: it gets the next arrival number. `scan`, a finished OCR job of
+    the paper original, attaches its searchable PDF."""
     agency = actor.agency
     require_clerk(actor, agency)
     values = _clean_fields(fields, INCOMING_FIELDS)
+    files = list(files)
+    if scan is not None:
+        files.append(_scan_file(agency, scan))
+        if not values.get("page_count"):
+            values["page_count"] = scan.page_count
     values.setdefault("arrival_date", timezone.now())
     if not values.get("subject"):
         raise ValidationError({"subject": _("The subject (trích yếu) is required.")})
@@ -180,7 +201,6 @@ def register_incoming(actor, *, register: Register | None = None, files: Iterabl
     if register is None:
         register = default_register(agency, Direction.INCOMING, year, confidential=confidential)
     _check_register(register, agency, Direction.INCOMING, year, confidential)
-    files = list(files)
     if not confirm_duplicate:
         duplicates = find_duplicates(agency, values, [f.sha256 for f in files])
         if duplicates:
@@ -193,12 +213,29 @@ def register_incoming(actor, *, register: Register | None = None, files: Iterabl
     _attach(actor, document, files)
     if confidential:
         _set_distribution(actor, document, distribution)
+    if scan is not None:
+        OcrJob.objects.filter(pk=scan.pk).update(document=document)
     _refresh_search_text(document)
     audit.record("documents.incoming.registered", actor=actor, agency=agency, target=document, request=request,
                  data={"register": register.pk, "number": document.number, "reference": document.reference,
-                       "confidentiality": document.confidentiality, "duplicate_confirmed": confirm_duplicate})
+                       "confidentiality": document.confidentiality, "duplicate_confirmed": confirm_duplicate,
+                       "scan": scan.pk if scan is not None else None})
     transaction.on_commit(lambda: hooks.document_registered.send(sender=Document, document=document, actor=actor))
     return document
+
+
+def _scan_file(agency: Agency, scan: OcrJob) -> UploadedFile:
+    """The searchable PDF of a finished recognition, once: a scan registers one document."""
+    scan = OcrJob.objects.select_for_update().get(pk=scan.pk)
+    if scan.agency_id != agency.pk or scan.attachment_id is not None:
+        raise ValidationError({"scan": _("This scan belongs to another agency.")})
+    if scan.status != OcrJob.Status.DONE:
+        raise ValidationError({"scan": _("The scan is not recognised yet. Wait for it to finish, or register without it.")})
+    if scan.document_id is not None:
+        raise ValidationError({"scan": _("This scan has already been registered.")})
+    stem = scan.source_filename.rsplit(".", 1)[0] or "scan"
+    return UploadedFile(sha256=scan.result_sha256, size=scan.result_size or 0, filename=f"{stem}.pdf", content_type="application/pdf",
+                        text=scan.text, page_count=scan.page_count)
 
 
 def _check_register(register: Register, agency: Agency, direction: str, year: int, confidential: bool) -> None:
@@ -216,11 +253,22 @@ def _check_register(register: Register, agency: Agency, direction: str, year: in
 
 
 def _attach(actor, document: Document, files: Iterable[UploadedFile]) -> None:
-    Attachment.objects.bulk_create([
+    files = list(files)
+    attachments = Attachment.objects.bulk_create([
         Attachment(document=document, sha256=f.sha256, size=f.size, filename=f.filename[:255], content_type=f.content_type,
                    text=f.text, page_count=f.page_count, uploaded_by=actor)
         for f in files
     ])
+    # Scans get their text from OCR in the background (documents.ocr_services.run_job).
+    for attachment, file in zip(attachments, files, strict=True):
+        if file.needs_ocr:
+            queue_ocr(OcrJob.objects.create(
+                agency_id=document.agency_id, created_by=actor, attachment=attachment, document=document, source_sha256=file.sha256,
+                source_filename=attachment.filename, source_content_type=file.content_type, source_size=file.size))
+
+
+def queue_ocr(job: OcrJob) -> None:
+    transaction.on_commit(lambda: hooks.ocr_requested.send(sender=OcrJob, job=job))
 
 
 # ---- outgoing ------------------------------------------------------------------------------------

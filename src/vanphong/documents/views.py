@@ -1,4 +1,5 @@
 import dataclasses
+import datetime as dt
 import secrets
 
 from django.contrib import messages
@@ -76,8 +77,11 @@ def outgoing(request):
 def incoming_new(request):
     if not is_clerk(request.user, request.user.agency):
         raise PermissionDenied
+    scan = None
+    if request.POST.get("scan") or request.GET.get("scan"):
+        scan = get_or_404(selectors.scan_job_for, request.user, request.POST.get("scan") or request.GET["scan"])
     form = IncomingForm(request.POST or None, request.FILES or None, reader=request.user,
-                        initial={"confidentiality": 0, "urgency": 0})
+                        initial={"confidentiality": 0, "urgency": 0, **(_proposed(scan) if scan else {})})
     duplicates, pending_token = None, ""
     if request.method == "POST" and form.is_valid():
         files = _store_files(form, request)
@@ -86,7 +90,7 @@ def incoming_new(request):
             try:
                 document = services.register_incoming(
                     request.user, files=files, distribution=form.cleaned_data["distribution"],
-                    confirm_duplicate=form.cleaned_data["confirm_duplicate"], request=request, **data)
+                    confirm_duplicate=form.cleaned_data["confirm_duplicate"], scan=scan, request=request, **data)
             except services.DuplicateWarning as warning:
                 duplicates, pending_token = warning.duplicates, _keep_pending(request, files)
             except ValidationError as exc:
@@ -95,7 +99,19 @@ def incoming_new(request):
             else:
                 messages.success(request, _("Registered with arrival number %(number)s.") % {"number": document.number})
                 return redirect("documents:detail", pk=document.pk)
-    return render(request, "documents/incoming_form.html", {"form": form, "duplicates": duplicates, "pending_token": pending_token})
+    return render(request, "documents/incoming_form.html", {"form": form, "duplicates": duplicates, "pending_token": pending_token,
+                                                            "scan": scan})
+
+
+def _proposed(scan) -> dict:
+    """The form's initial values from what OCR read on the first page; the clerk checks them."""
+    values = {k: v for k, v in scan.proposal.items()
+              if k in {"doc_type", "code_number", "code_notation", "issuing_agency", "issuing_agency_name", "subject"}}
+    if scan.proposal.get("issued_date"):
+        values["issued_date"] = dt.date.fromisoformat(scan.proposal["issued_date"])
+    if scan.page_count:
+        values["page_count"] = scan.page_count
+    return values
 
 
 @login_required

@@ -9,14 +9,11 @@ line 1 of a plain CSV, and an XLSX row is its Excel row number.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
+import itertools
 import re
-import warnings
-import zipfile
 from dataclasses import dataclass, field
-from typing import NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -24,19 +21,17 @@ from django.core.validators import validate_email
 from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
+from vanphong.core import tables
 from vanphong.core.clearance import Clearance
 from vanphong.core.text import fold, normalize
 from vanphong.org.codes import is_agency_code
 from vanphong.org.models import Agency, Person, Role, Unit
 
 MAX_ROWS = 50_000
-# An XLSX is a ZIP of XML: refuse one that would unpack to more than this (a "zip bomb").
-MAX_XLSX_UNPACKED_BYTES = 256 * 1024 * 1024
 MAX_UNIT_DEPTH = 10
-HEADER_SEARCH_ROWS = 10
 LOOKUP_CHUNK = 500
 
-# field -> (header shown in messages and in the template, accepted headers folded by _fold_header)
+# field -> (header shown in messages and in the template, accepted headers as core.tables.fold_header leaves them)
 COLUMNS: dict[str, tuple[str, tuple[str, ...]]] = {
     "agency_code": ("Mã định danh", ("ma dinh danh", "ma co quan", "ma dinh danh co quan", "agency code")),
     "unit": ("Đơn vị", ("don vi", "unit")),
@@ -51,6 +46,7 @@ COLUMNS: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 REQUIRED = ("agency_code", "unit", "full_name", "username")
 TEMPLATE_FIELDS = tuple(COLUMNS)
+TABLE_COLUMNS = tables.Columns(COLUMNS)
 
 ROLE_NAMES = {
     "clerk": Role.Code.CLERK, "van thu": Role.Code.CLERK,
@@ -68,18 +64,9 @@ CLEARANCE_NAMES = {
     "3": Clearance.TOP_SECRET, "tuyet mat": Clearance.TOP_SECRET, "top secret": Clearance.TOP_SECRET,
 }
 
-UTF8_BOM = b"\xef\xbb\xbf"
-ZIP_MAGIC = b"PK\x03\x04"
-OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, .doc
 UNIT_SEPARATOR = re.compile(r"\s+/\s+|>")
-CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
-
-class RowError(NamedTuple):
-    line: int  # 0: the whole file
-    column: str  # the column's header as written in the file, or ""
-    message: str
+RowError = tables.Problem
 
 
 @dataclass
@@ -139,199 +126,7 @@ class ImportPlan:
 
     def error_messages(self) -> list[str]:
         """Each error as one sentence that names its line, for the command line and exceptions."""
-        out = []
-        for e in sorted(self.errors, key=lambda e: e.line):
-            if e.line and e.column:
-                out.append(_("Line %(line)s, column “%(column)s”: %(message)s") % {"line": e.line, "column": e.column, "message": e.message})
-            elif e.line:
-                out.append(_("Line %(line)s: %(message)s") % {"line": e.line, "message": e.message})
-            else:
-                out.append(e.message)
-        return out
-
-
-class _Fatal(Exception):
-    """The file cannot be read as a table at all: the plan carries the reason, nothing else is checked."""
-
-
-# ---- reading the table ------------------------------------------------------------------------
-
-
-def _fold_header(text: str) -> str:
-    text = fold(normalize(text)).replace("_", " ")
-    text = re.sub(r"\(\s*\*\s*\)|\*", "", text)  # templates mark required columns with * or (*)
-    return re.sub(r"\s+", " ", text).strip(" :")
-
-
-_HEADER_INDEX = {alias: name for name, (_label, aliases) in COLUMNS.items() for alias in aliases}
-
-
-def _known_columns(cells: list[str]) -> int:
-    return len({_HEADER_INDEX[h] for h in (_fold_header(c) for c in cells) if h in _HEADER_INDEX})
-
-
-def _cell_text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "1" if value else "0"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return str(value)
-
-
-def _decode(data: bytes, plan: ImportPlan) -> tuple[str, set[int]]:
-    """Text of a CSV file, and the lines that could not be decoded (already reported)."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode text"
-        try:
-            text = data.decode("utf-16")
-        except UnicodeDecodeError:
-            plan.error(0, "", _("The file starts like UTF-16 text but is not valid UTF-16."))
-            raise _Fatal from None
-        plan.notices.append(_("The file was decoded as UTF-16."))
-        return text, set()
-    if data.startswith(UTF8_BOM):
-        data = data[len(UTF8_BOM):]
-    try:
-        return data.decode("utf-8"), set()
-    except UnicodeDecodeError:
-        pass
-    lines = data.splitlines(keepends=True)
-    utf8, other = [], []
-    for number, raw in enumerate(lines, 1):
-        if raw.isascii():
-            continue
-        try:
-            raw.decode("utf-8")
-            utf8.append(number)
-        except UnicodeDecodeError:
-            other.append(number)
-    bad: set[int] = set()
-    if utf8:
-        for number in other:
-            plan.error(number, "", _("This line is not UTF-8: the file mixes encodings. Save the whole file again as “CSV UTF-8”."))
-            bad.add(number)
-        return "".join(raw.decode("utf-8", errors="replace") for raw in lines), bad
-    parts = []
-    for number, raw in enumerate(lines, 1):
-        try:
-            parts.append(raw.decode("cp1258"))
-        except UnicodeDecodeError:
-            plan.error(number, "", _("This line is neither UTF-8 nor Windows-1258 text. Save the file as “CSV UTF-8”."))
-            bad.add(number)
-            parts.append(raw.decode("cp1258", errors="replace"))
-    plan.notices.append(_("The file is not UTF-8: it was decoded as Windows-1258."))
-    return "".join(parts), bad
-
-
-def _not_a_table(plan: ImportPlan) -> _Fatal:
-    plan.errors.clear()
-    plan.notices.clear()
-    plan.error(0, "", _("This file is not a CSV or XLSX table. Export the list from your spreadsheet as CSV or XLSX."))
-    return _Fatal()
-
-
-def _csv_rows(data: bytes, plan: ImportPlan) -> tuple[list[tuple[int, list[str]]], set[int]]:
-    data = data.rstrip(b"\x1a")  # DOS end-of-file mark
-    if not data.startswith((b"\xff\xfe", b"\xfe\xff")) and CONTROL_BYTES.search(data):
-        raise _not_a_table(plan)  # a program, an image, an archive...
-    text, bad_lines = _decode(data, plan)
-    if CONTROL_CHARS.search(text):
-        raise _not_a_table(plan)
-    delimiter = _sniff_delimiter(text)
-    rows, previous = [], 0
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    while True:
-        try:
-            cells = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            plan.error(previous + 1, "", _("This line cannot be read as CSV (%(reason)s).") % {"reason": exc})
-            raise _Fatal from None
-        rows.append((previous + 1, cells))
-        previous = reader.line_num
-        if len(rows) > MAX_ROWS + HEADER_SEARCH_ROWS:
-            break
-    return rows, bad_lines
-
-
-def _sniff_delimiter(text: str) -> str:
-    """The delimiter among , ; and tab that makes the most column headers recognisable."""
-    head = [line for line in text.splitlines()[: HEADER_SEARCH_ROWS * 3] if line.strip()][:HEADER_SEARCH_ROWS]
-    best, best_score = None, 0
-    for delimiter in (",", ";", "\t"):
-        try:
-            score = max((_known_columns(cells) for cells in csv.reader(head, delimiter=delimiter)), default=0)
-        except csv.Error:
-            continue
-        if score > best_score:
-            best, best_score = delimiter, score
-    if best:
-        return best
-    first = head[0] if head else ""
-    return max((",", ";", "\t"), key=first.count)
-
-
-def _xlsx_rows(data: bytes, plan: ImportPlan) -> list[tuple[int, list[str]]]:
-    import openpyxl
-
-    not_xlsx = _("This is a ZIP archive but not an Excel workbook (.xlsx). Save the list as .xlsx or CSV.")
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = archive.namelist()
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, ValueError, OSError):
-        plan.error(0, "", _("The Excel file is damaged and cannot be opened."))
-        raise _Fatal from None
-    if "xl/workbook.xml" not in names:
-        plan.error(0, "", not_xlsx)
-        raise _Fatal
-    if unpacked > MAX_XLSX_UNPACKED_BYTES:
-        plan.error(0, "", _("The Excel file is too large once unpacked. Split it into smaller files."))
-        raise _Fatal
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds of errors for a damaged file
-        plan.error(0, "", _("The Excel file is damaged and cannot be opened."))
-        raise _Fatal from None
-    try:
-        chosen = None
-        for index, sheet in enumerate(workbook.worksheets[:10]):
-            sheet.reset_dimensions()  # some programs write a wrong size: read every row there is
-            rows = []
-            for number, values in enumerate(sheet.iter_rows(values_only=True), 1):
-                rows.append((number, [_cell_text(v) for v in values]))
-                if len(rows) > MAX_ROWS + HEADER_SEARCH_ROWS:
-                    break
-            if chosen is None:
-                chosen = rows
-            if any(_known_columns(cells) >= 2 for _n, cells in rows[:HEADER_SEARCH_ROWS]):
-                if index:
-                    plan.notices.append(_("The list was read from the sheet “%(sheet)s”.") % {"sheet": sheet.title})
-                chosen = rows
-                break
-        return chosen or []
-    finally:
-        workbook.close()
-
-
-def _read_rows(data: bytes, plan: ImportPlan) -> tuple[list[tuple[int, list[str]]], set[int]]:
-    if data.startswith(ZIP_MAGIC):
-        plan.file_format = "xlsx"
-        return _xlsx_rows(data, plan), set()
-    if data.startswith(b"%PDF-"):
-        plan.error(0, "", _("This is a PDF document, not a table. Export the list as CSV or XLSX."))
-        raise _Fatal
-    if data.startswith(OLE2_MAGIC):
-        plan.error(0, "", _("This is an old Excel (.xls) or Word file. Save the list as .xlsx or CSV."))
-        raise _Fatal
-    plan.file_format = "csv"
-    return _csv_rows(data, plan)
+        return [tables.describe(e) for e in sorted(self.errors, key=lambda e: e.line)]
 
 
 # ---- checking the rows ------------------------------------------------------------------------
@@ -382,51 +177,31 @@ def build_plan(agency: Agency, data: bytes, filename: str, *, actor=None) -> Imp
         plan.error(0, "", _("The file is too large (at most %(mb)s MB).") % {"mb": settings.VANPHONG_MAX_UPLOAD_BYTES // (1024 * 1024)})
         return plan
     try:
-        raw_rows, bad_lines = _read_rows(data, plan)
-        _check(plan, agency, actor, raw_rows, bad_lines)
-    except _Fatal:
-        pass
+        table = tables.read_table(io.BytesIO(data), TABLE_COLUMNS, required=REQUIRED)
+    except tables.TableError as exc:
+        plan.notices.extend(exc.notices)
+        plan.errors.extend([*exc.problems, exc.problem])
+        return plan
+    plan.file_format = table.file_format
+    plan.columns = table.columns
+    try:
+        body = list(itertools.islice(table.rows, MAX_ROWS + 1))
+    except tables.TableError as exc:
+        plan.errors.append(exc.problem)
+        return plan
+    finally:
+        plan.notices.extend(table.notices)
+        plan.errors[:0] = table.problems
+    if len(body) > MAX_ROWS:
+        plan.error(0, "", _("The file has more than %(max)s rows. Split it into smaller files.") % {"max": MAX_ROWS})
+        return plan
+    _check(plan, agency, actor, table, body)
     return plan
 
 
-def _check(plan: ImportPlan, agency: Agency, actor, raw_rows, bad_lines: set[int]) -> None:
-    rows = [(line, [normalize(c) for c in cells]) for line, cells in raw_rows]
-    rows = [(line, cells) for line, cells in rows if any(cells)]
-    if not rows:
-        plan.error(0, "", _("The file holds no rows."))
-        raise _Fatal
-    header_at = next((i for i, (_l, cells) in enumerate(rows[:HEADER_SEARCH_ROWS]) if _known_columns(cells) >= 2), 0)
-    header_line, header = rows[header_at]
-    body = rows[header_at + 1:]
-
-    index: dict[str, int] = {}
-    for position, text in enumerate(header):
-        name = _HEADER_INDEX.get(_fold_header(text))
-        if name is None:
-            if text:
-                plan.notices.append(_("The column “%(column)s” is not recognised and was ignored.") % {"column": text})
-            continue
-        if name in index:
-            plan.error(header_line, text, _("Two columns give the same information: “%(first)s” and “%(second)s”.")
-                       % {"first": header[index[name]], "second": text})
-            raise _Fatal
-        index[name] = position
-        plan.columns[name] = text
-    missing = [COLUMNS[name][0] for name in REQUIRED if name not in index]
-    if missing:
-        plan.error(header_line, "", _("Missing columns: %(columns)s. The first row must name the columns, as in the template.")
-                   % {"columns": ", ".join(missing)})
-        raise _Fatal
-    if len(body) > MAX_ROWS:
-        plan.error(0, "", _("The file has more than %(max)s rows. Split it into smaller files.") % {"max": MAX_ROWS})
-        raise _Fatal
-    if not body:
-        plan.error(header_line, "", _("The file has column headers but no rows below them."))
-        raise _Fatal
-
-    def cell(cells, name):
-        position = index.get(name)
-        return cells[position] if position is not None and position < len(cells) else ""
+def _check(plan: ImportPlan, agency: Agency, actor, table: tables.Table, body: list[tuple[int, list[str]]]) -> None:
+    bad_lines = table.bad_lines
+    cell = table.cell
 
     # Everything the rows refer to, fetched at once.
     parsed = []

@@ -13,19 +13,14 @@ document.addEventListener("DOMContentLoaded", () => {
       if (target && navigator.clipboard) navigator.clipboard.writeText(target.textContent.trim());
     });
   });
-  // PDF previews load only when asked for.
+  // PDF previews: the page images are lazy, so they load only once their box is shown.
   document.querySelectorAll("a.preview-link").forEach((link) => {
     link.addEventListener("click", (event) => {
       event.preventDefault();
       const box = document.getElementById(link.dataset.target);
       if (!box) return;
-      if (!box.firstChild) {
-        const frame = document.createElement("iframe");
-        frame.src = link.dataset.preview;
-        frame.title = link.textContent.trim();
-        box.appendChild(frame);
-      }
       box.hidden = !box.hidden;
+      link.setAttribute("aria-expanded", String(!box.hidden));
     });
   });
   // On a phone the menu starts closed.
