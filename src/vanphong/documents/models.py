@@ -99,7 +99,9 @@ class Document(models.Model):
             models.CheckConstraint(condition=Q(number__isnull=True) | Q(register__isnull=False), name="document_number_needs_register"),
         ]
         indexes = [
-            models.Index(fields=["agency", "direction", "-created_at"]),
+            # The inbox and outbox lists, newest first, walk these without sorting (documents.selectors).
+            models.Index(fields=["agency", "direction", "-created_at", "-id"], name="document_list_created"),
+            models.Index(fields=["agency", "direction", "-arrival_date", "-id"], name="document_list_arrival"),
             models.Index(fields=["register", "-number"]),
             models.Index(fields=["issuing_agency", "code_number", "code_notation", "issued_date"]),
         ]

@@ -27,14 +27,16 @@ def incoming_list(reader, *, register: Register | None = None) -> QuerySet[Docum
     qs = documents_visible_to(reader).filter(direction=Direction.INCOMING).select_related("register", "issuing_agency", "receiving_unit")
     if register is not None:
         qs = qs.filter(register=register)
-    return qs.order_by("-arrival_date", "-pk")
+    # Walks the index (agency, direction, arrival_date, id) backwards. search_text, which holds the
+    # attachments' text, is never shown in a list.
+    return qs.defer("search_text").order_by("-arrival_date", "-pk")
 
 
 def outgoing_list(reader, *, register: Register | None = None) -> QuerySet[Document]:
     qs = documents_visible_to(reader).filter(direction=Direction.OUTGOING).select_related("register", "drafting_unit", "created_by")
     if register is not None:
         qs = qs.filter(register=register)
-    return qs.order_by("-created_at", "-pk")
+    return qs.defer("search_text").order_by("-created_at", "-pk")
 
 
 def document_detail(reader, pk) -> Document:

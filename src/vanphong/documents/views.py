@@ -5,13 +5,13 @@ import secrets
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from vanphong.core.errors import ValidationError
+from vanphong.core.paging import CappedPaginator
 from vanphong.core.web import add_service_errors, get_or_404
 from vanphong.documents import selectors, services
 from vanphong.documents.attachments import store
@@ -47,7 +47,7 @@ def _keep_pending(request, files) -> str:
 
 
 def _page(request, qs):
-    return Paginator(qs, 50).get_page(request.GET.get("page"))
+    return CappedPaginator(qs, 50).get_page(request.GET.get("page"))
 
 
 def _register_filter(request, direction):
