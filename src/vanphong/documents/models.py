@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from vanphong.core.choices import choice_label
 from vanphong.core.clearance import Clearance
 from vanphong.documents.types import Competence, DocumentType, Urgency
 
@@ -127,6 +128,27 @@ class Document(models.Model):
     @property
     def issuer(self) -> str:
         return self.issuing_agency.name if self.issuing_agency_id else self.issuing_agency_name
+
+    # Labels for lists and books: core.choices translates each set of choices once per language.
+    @property
+    def type_label(self) -> str:
+        return choice_label(DocumentType, self.doc_type)
+
+    @property
+    def urgency_label(self) -> str:
+        return choice_label(Urgency, self.urgency)
+
+    @property
+    def confidentiality_label(self) -> str:
+        return choice_label(Clearance, self.confidentiality)
+
+    @property
+    def status_label(self) -> str:
+        return choice_label(Document.Status, self.status)
+
+    @property
+    def direction_label(self) -> str:
+        return choice_label(Direction, self.direction)
 
 
 class Recipient(models.Model):

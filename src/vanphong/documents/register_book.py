@@ -24,12 +24,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext, pgettext_lazy
 
 from vanphong.core import audit
-from vanphong.core.clearance import Clearance
 from vanphong.core.errors import NotFound, ValidationError
 from vanphong.core.text import fold
 from vanphong.documents import selectors
 from vanphong.documents.models import Direction, Document, Recipient, Register
-from vanphong.documents.types import DocumentType, Urgency
 
 FORMATS = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -150,10 +148,9 @@ def export(reader, register, *, start: date, end: date, fmt: str, request=None) 
     documents = _documents(reader, register, start, end)
     numbers = documents.order_by().aggregate(first=Min("number"), last=Max("number"), n=Count("pk"))
     columns, to_row = (INCOMING_COLUMNS, _incoming_row) if register.direction == Direction.INCOMING else (OUTGOING_COLUMNS, _outgoing_row)
-    labels = _Labels()
     book = Book(register=register, start=start, end=end, columns=columns, first=numbers["first"], last=numbers["last"],
                 reader_name=reader.full_name or reader.username,
-                rows=(to_row(d, labels) for d in documents.iterator(chunk_size=CHUNK)))
+                rows=(to_row(d) for d in documents.iterator(chunk_size=CHUNK)))
     content = WRITERS[fmt](book)
     audit.record("documents.register.exported", actor=reader, agency=register.agency, target=register, request=request,
                  data={"register": register.pk, "start": start.isoformat(), "end": end.isoformat(), "format": fmt, "rows": book.count})
@@ -202,41 +199,32 @@ def _documents(reader, register: Register, start: date, end: date):
     return qs.defer("search_text").order_by("number", "pk")
 
 
-class _Labels:
-    """Choice labels translated once, not once per row."""
-
-    def __init__(self):
-        self.types = {value: str(label) for value, label in DocumentType.choices}
-        self.urgency = {value: str(label) for value, label in Urgency.choices}
-        self.secrecy = {value: str(label) for value, label in Clearance.choices}
-
-
-def _type_and_subject(document: Document, labels: _Labels) -> str:
-    kind = labels.types.get(document.doc_type, "")
+def _type_and_subject(document: Document) -> str:
+    kind = document.type_label if document.doc_type else ""
     if not kind or fold(document.subject).startswith(fold(kind)):
         return document.subject
     return f"{kind}: {document.subject}"
 
 
-def _notes(document: Document, labels: _Labels) -> str:
-    marks = [labels.urgency[document.urgency]] if document.urgency else []
+def _notes(document: Document) -> str:
+    marks = [document.urgency_label] if document.urgency else []
     if document.confidentiality:
-        marks.append(labels.secrecy[document.confidentiality])
+        marks.append(document.confidentiality_label)
     return "\n".join(filter(None, ["; ".join(marks), document.notes.strip()]))
 
 
-def _incoming_row(d: Document, labels: _Labels) -> tuple:
+def _incoming_row(d: Document) -> tuple:
     receiver = ", ".join(filter(None, [d.receiving_unit.name if d.receiving_unit_id else "",
                                        d.receiving_person.full_name if d.receiving_person_id else ""]))
     arrival = timezone.localtime(d.arrival_date).date() if d.arrival_date else None
-    return (arrival, d.number, d.issuer, d.reference, d.issued_date, _type_and_subject(d, labels), receiver, "", _notes(d, labels))
+    return (arrival, d.number, d.issuer, d.reference, d.issued_date, _type_and_subject(d), receiver, "", _notes(d))
 
 
-def _outgoing_row(d: Document, labels: _Labels) -> tuple:
+def _outgoing_row(d: Document) -> tuple:
     places = "\n".join(str(r) for r in d.recipients.all())
     sent = timezone.localtime(d.issued_at).date() if d.issued_at else None
-    return (d.reference, d.issued_date, _type_and_subject(d, labels), d.signer_name, places,
-            d.file_copy_unit.name if d.file_copy_unit_id else "", d.copies, sent, "", _notes(d, labels))
+    return (d.reference, d.issued_date, _type_and_subject(d), d.signer_name, places,
+            d.file_copy_unit.name if d.file_copy_unit_id else "", d.copies, sent, "", _notes(d))
 
 
 # ---- XLSX ---------------------------------------------------------------------------------------

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
 
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vanphong.core import audit
+from vanphong.core.choices import choice_label
 from vanphong.core.clearance import Clearance, may_read
 from vanphong.core.errors import ValidationError
 from vanphong.core.text import fold, normalize
@@ -128,16 +128,9 @@ def _set_distribution(actor, document: Document, people: Iterable[Person]) -> No
 def search_text_of(document: Document, attachment_texts: Iterable[str] = ()) -> str:
     """What the full-text index holds for a document: its metadata and its attachments' text, folded.
     The legacy import (documents.legacy_import) builds it with this too, for documents not yet saved."""
-    type_name = _type_names(translation.get_language()).get(document.doc_type, document.doc_type)
+    type_name = choice_label(DocumentType, document.doc_type)
     parts = [document.reference, document.subject, document.issuer, document.signer_name, type_name, document.notes, *attachment_texts]
     return fold(" ".join(p for p in parts if p))
-
-
-@lru_cache(maxsize=8)
-def _type_names(language: str | None) -> dict[str, str]:
-    """get_doc_type_display() for every type, in `language` (the active one): that method translates every
-    choice on each call, which a bulk import of a million documents cannot afford."""
-    return {code: str(label) for code, label in DocumentType.choices}
 
 
 def _refresh_search_text(document: Document) -> None:
