@@ -34,6 +34,26 @@ def test_clerk_registers_incoming_and_gets_arrival_number(client, clerk_doc):
 
 
 @pytest.mark.django_db
+def test_the_lists_show_every_column_in_a_fixed_number_of_queries(client, clerk_doc, agency_b, office_unit, django_assert_max_num_queries):
+    for n in range(30):
+        services.register_incoming(clerk_doc, doc_type="QĐ", code_number=str(n + 1), code_notation="QĐ-UBND", subject=f"Quyết định số {n + 1}",
+                                   issuing_agency=agency_b if n % 2 else None, issuing_agency_name="" if n % 2 else "Sở Nội vụ",
+                                   receiving_unit=office_unit, urgency=n % 4, confidentiality=n % 2, distribution=[clerk_doc])
+        services.create_outgoing_draft(clerk_doc, doc_type="TB", subject=f"Thông báo số {n + 1}", signer_name="Trần Quốc Khánh",
+                                       drafting_unit=office_unit)
+    signed_in(client, clerk_doc)
+    client.get("/documents/incoming/")  # the session and the year's registers, once
+    with django_assert_max_num_queries(12):
+        incoming = " ".join(client.get("/documents/incoming/").content.decode().split())
+    with django_assert_max_num_queries(12):
+        outgoing = " ".join(client.get("/documents/outgoing/").content.decode().split())
+    for text in ("30/QĐ-UBND", "Quyết định số 30", agency_b.name, "Sở Nội vụ", "Văn phòng", "Hỏa tốc", "Mật"):
+        assert text in incoming, text
+    for text in ("Thông báo số 30", "Trần Quốc Khánh", "Văn phòng", "Dự thảo"):
+        assert text in outgoing, text
+
+
+@pytest.mark.django_db
 def test_duplicate_is_warned_then_registered_on_confirmation(client, clerk_doc):
     signed_in(client, clerk_doc)
     _post_incoming(client)

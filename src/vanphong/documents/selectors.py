@@ -39,6 +39,22 @@ def outgoing_list(reader, *, register: Register | None = None) -> QuerySet[Docum
     return qs.defer("search_text").order_by("-created_at", "-pk")
 
 
+# The columns the inbox and outbox pages show: building whole rows and their related records cost
+# those pages several times what the query itself took.
+_LIST_COLUMNS = ("id", "doc_type", "code_number", "code_notation", "issued_date", "subject", "urgency", "confidentiality", "status")
+
+
+def incoming_page_rows(reader, *, register: Register | None = None) -> QuerySet[Document]:
+    return incoming_list(reader, register=register).select_related(None).select_related("issuing_agency", "receiving_unit").only(
+        *_LIST_COLUMNS, "number", "arrival_date", "issuing_agency", "issuing_agency_name", "issuing_agency__name", "receiving_unit",
+        "receiving_unit__name")
+
+
+def outgoing_page_rows(reader, *, register: Register | None = None) -> QuerySet[Document]:
+    return outgoing_list(reader, register=register).select_related(None).select_related("drafting_unit").only(
+        *_LIST_COLUMNS, "signer_name", "drafting_unit", "drafting_unit__name")
+
+
 def document_detail(reader, pk) -> Document:
     try:
         return documents_visible_to(reader).select_related(

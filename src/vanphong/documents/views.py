@@ -61,7 +61,7 @@ def _register_filter(request, direction):
 @login_required
 def incoming(request):
     registers, register = _register_filter(request, Direction.INCOMING)
-    page = _page(request, selectors.incoming_list(request.user, register=register))
+    page = _page(request, selectors.incoming_page_rows(request.user, register=register))
     return render(request, "documents/incoming_list.html", {
         "page": page, "registers": registers, "register": register, "can_register": is_clerk(request.user, request.user.agency)})
 
@@ -69,7 +69,7 @@ def incoming(request):
 @login_required
 def outgoing(request):
     registers, register = _register_filter(request, Direction.OUTGOING)
-    page = _page(request, selectors.outgoing_list(request.user, register=register))
+    page = _page(request, selectors.outgoing_page_rows(request.user, register=register))
     return render(request, "documents/outgoing_list.html", {"page": page, "registers": registers, "register": register})
 
 
