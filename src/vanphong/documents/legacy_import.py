@@ -143,8 +143,10 @@ def _type_names() -> tuple[dict[str, str], dict[str, str]]:
     """Folded names of the document types -> code: every name (code, English, Vietnamese), and the
     Vietnamese names a subject may start with."""
     names, vietnamese_names = {}, {}
-    for code, label in DocumentType.choices:
-        english, _sep, vietnamese = str(label).partition(" (")
+    with translation.override(None):  # the labels as written ("Decision (Quyết định)"), not as translated ("Quyết định")
+        labels = [(code, str(label)) for code, label in DocumentType.choices]
+    for code, label in labels:
+        english, _sep, vietnamese = label.partition(" (")
         vietnamese = vietnamese.rstrip(")")
         for name in (code, english, vietnamese):
             if name:
@@ -602,7 +604,8 @@ class _Checker:
             return ()
         found = []
         for name in names:
-            path = (self.attachments_dir / name).resolve()
+            # Spreadsheets made on Windows write 2019\245.pdf: a backslash in a file name is rarer still.
+            path = (self.attachments_dir / name.replace("\\", "/")).resolve()
             if not path.is_relative_to(self.attachments_dir) or path == self.attachments_dir:
                 error("attachments", _("“%(name)s” is outside the folder of attachments.") % {"name": name})
             elif not path.is_file():
@@ -774,6 +777,8 @@ class _Writer:
                 if self.progress:
                     self.progress("import", done, self.result.rows)
         self._finish()
+        if self.progress and done < self.result.rows:  # bad rows after the last batch: done all the same
+            self.progress("import", self.result.rows, self.result.rows)
 
     def _start(self) -> DocumentImport:
         result = self.result
@@ -1025,7 +1030,8 @@ def _insert_rows(connection, model, rows: list[list]) -> None:
     columns = ", ".join(quote(f.column) for f in model._meta.concrete_fields)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            # The driver's own cursor: its errors turned into Django's (IntegrityError), as the wrapped cursor's are.
+            with connection.wrap_database_errors, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
             return
