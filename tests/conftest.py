@@ -25,6 +25,17 @@ def _reference_rows(request):
     Role.objects.bulk_create([Role(code=code) for code in Role.Code.values], ignore_conflicts=True)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_workflow_calendars():
+    """Each process caches agencies' calendars by agency id; a rolled-back test must not leave
+    its agency's calendar to the next test that reuses the id."""
+    from vanphong.workflow.calendar import clear_cache
+
+    clear_cache()
+    yield
+    clear_cache()
+
+
 @pytest.fixture
 def agency_a(db):
     return make_agency("000.00.00.T27", "Tỉnh ủy Bắc Ninh", "TU Bắc Ninh", notation_code="TU", notation_scheme="party")

@@ -10,6 +10,8 @@ import subprocess
 import sys
 import time
 
+from vanphong.pki import cli as pki_cli
+
 
 def _setup_django() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vanphong.settings")
@@ -401,6 +403,8 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--batch-size", type=int, default=2000, metavar="N", help="documents per transaction (default: %(default)s)")
     q.add_argument("--template", action="store_true", help="write an example .xlsx of the columns to FILE (with --direction) and exit")
     q.set_defaults(func=cmd_import_documents)
+
+    pki_cli.add_commands(sub)
 
     p = sub.add_parser("audit", help="audit log tools", description="Audit log tools.")
     audit_sub = p.add_subparsers(dest="audit_command", required=True, metavar="SUBCOMMAND")

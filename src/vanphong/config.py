@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 import tomllib
 from functools import lru_cache
 from pathlib import Path
@@ -63,9 +64,23 @@ def secret_key(directory: Path) -> str:
     explicit = get("VANPHONG_SECRET_KEY")
     if explicit:
         return explicit
-    key_file = directory / "secret_key"
-    if not key_file.exists():
-        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            handle.write(secrets.token_urlsafe(50))
-    return key_file.read_text().strip()
+    return generated_secret(directory / "secret_key")
+
+
+def generated_secret(path: Path, nbytes: int = 50) -> str:
+    """A random secret kept in `path` (readable by the owner only), created on first use.
+
+    Written to a temporary file and linked into place, so a process that starts at the same
+    moment never reads a half-written file, and the first writer wins."""
+    if not path.exists():
+        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")  # mode 0600
+        try:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_urlsafe(nbytes))
+            try:
+                os.link(temporary, path)
+            except FileExistsError:
+                pass
+        finally:
+            os.unlink(temporary)
+    return path.read_text().strip()

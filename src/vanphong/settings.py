@@ -32,6 +32,8 @@ INSTALLED_APPS = [
     "vanphong.org",
     "vanphong.accounts",
     "vanphong.documents",
+    "vanphong.pki",
+    "vanphong.workflow",
 ]
 
 MIDDLEWARE = [
@@ -108,6 +110,20 @@ VANPHONG_LOCKOUT_THRESHOLD = config.get_int("VANPHONG_LOCKOUT_THRESHOLD", 5)
 VANPHONG_LOCKOUT_BASE_SECONDS = config.get_int("VANPHONG_LOCKOUT_BASE_SECONDS", 60)
 VANPHONG_LOCKOUT_MAX_SECONDS = config.get_int("VANPHONG_LOCKOUT_MAX_SECONDS", 3600)
 VANPHONG_TOTP_ISSUER = config.get("VANPHONG_TOTP_ISSUER", "VănPhòng")
+
+# Certificate authority (pki app). Issued certificates name URLs under VANPHONG_PUBLIC_URL (CRL,
+# OCSP, CA certificates, time-stamping), so it must be the address that verifiers reach.
+VANPHONG_PUBLIC_URL = (config.get("VANPHONG_PUBLIC_URL") or "http://127.0.0.1:8000").rstrip("/")
+# Encrypts the CA and service keys at rest. Unset: a passphrase generated once into the data
+# folder (pki.keys), which must then be backed up apart from the database.
+VANPHONG_CA_KEY_PASSPHRASE = config.get("VANPHONG_CA_KEY_PASSPHRASE") or None
+# The time-stamping policy named in every token. The default is an OID of the 2.25 (UUID) arc,
+# which needs no registration; an agency with its own arc sets its own.
+VANPHONG_TSA_POLICY_OID = config.get("VANPHONG_TSA_POLICY_OID", "2.25.248791741575853770928207061141300934886")
+
+# Working calendars (workflow app): how often a process checks that its cached copy of an agency's
+# calendar is current. A change made in the same process is seen at once.
+VANPHONG_WORKFLOW_CACHE_SECONDS = config.get_int("VANPHONG_WORKFLOW_CACHE_SECONDS", 10)
 
 SESSION_COOKIE_AGE = 12 * 3600
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True

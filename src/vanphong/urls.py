@@ -8,6 +8,8 @@ urlpatterns = [
     path("accounts/", include("vanphong.accounts.urls")),
     path("org/", include("vanphong.org.urls")),
     path("documents/", include("vanphong.documents.urls")),
+    path("workflow/", include("vanphong.workflow.urls")),
+    path("pki/", include("vanphong.pki.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("operator/", admin.site.urls),

@@ -23,6 +23,7 @@ def _subcommand_paths(parser, prefix=()):
 def test_every_subcommand_has_help(capsys):
     paths = list(_subcommand_paths(build_parser()))
     assert {("serve",), ("worker",), ("demo",), ("import", "org"), ("audit", "verify"), ("check",)} <= set(paths)
+    assert {("ca", "init"), ("ca", "issue"), ("ca", "renew"), ("ca", "revoke"), ("ca", "crl"), ("ca", "list")} <= set(paths)
     for path in paths:
         with pytest.raises(SystemExit) as exit_info:
             build_parser().parse_args([*path, "--help"])

@@ -17,6 +17,8 @@ COVERED = {
     "org:people": "admin", "org:person_create": "admin", "org:person_detail": "object", "org:person_edit": "object",
     "org:person_reset_password": "object", "org:person_reset_second_factor": "object", "org:person_unlock": "object",
     "org:import": "admin", "org:import_template": "admin",
+    "workflow:calendar": "admin", "workflow:calendar_day_remove": "object", "workflow:deadlines": "admin",
+    "workflow:deadline_rule_remove": "object",
 }
 
 
@@ -25,7 +27,7 @@ def _app_url_names():
     resolver = get_resolver()
     for pattern in resolver.url_patterns:
         namespace = getattr(pattern, "namespace", None)
-        if namespace in {"core", "accounts", "org"}:
+        if namespace in {"core", "accounts", "org", "workflow"}:
             for sub in pattern.url_patterns:
                 names.add(f"{namespace}:{sub.name}")
     return names
@@ -85,7 +87,8 @@ def test_audit_log_shows_only_own_agency(client, world, admin_a, admin_b):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("url", ["/org/units/", "/org/units/new/", "/org/people/new/", "/org/import/", "/audit/", "/org/agencies/new/"])
+@pytest.mark.parametrize("url", ["/org/units/", "/org/units/new/", "/org/people/new/", "/org/import/", "/audit/", "/org/agencies/new/",
+                                 "/workflow/calendar/", "/workflow/calendar/deadlines/"])
 def test_clerk_gets_403_on_admin_pages(client, clerk_a, url):
     signed_in(client, clerk_a)
     assert client.get(url).status_code == 403
@@ -104,3 +107,28 @@ def test_anonymous_is_sent_to_sign_in(client, world):
     for url in ["/", "/org/units/", "/org/people/", f"/org/people/{world['person'].pk}/", "/org/agencies/", "/audit/", "/accounts/me/"]:
         response = client.get(url)
         assert response.status_code == 302 and response["Location"].startswith("/accounts/login/"), url
+
+
+@pytest.mark.django_db
+def test_calendar_and_deadlines_of_agency_a_are_out_of_reach_of_b(client, world, agency_a, admin_b, clerk_a):
+    """Agency B's administrator neither sees nor removes agency A's calendar changes and deadline
+    rules (404), and changes made on B's pages land in B's calendar only; A's clerk gets 403."""
+    from tests.workflow.conftest import plain_working_day
+    from vanphong.workflow.models import CalendarChange, DeadlineRule
+
+    day, day_b = plain_working_day(40), plain_working_day(50)
+    change = CalendarChange.objects.create(agency=agency_a, day=day, kind="off", name="Nghỉ riêng của A")
+    rule = DeadlineRule.objects.create(agency=agency_a, doc_type="BC", working_days=17)
+    signed_in(client, admin_b)
+    assert client.post(f"/workflow/calendar/days/{change.pk}/remove/").status_code == 404
+    assert client.post(f"/workflow/calendar/deadlines/{rule.pk}/remove/").status_code == 404
+    assert "Nghỉ riêng của A" not in client.get(f"/workflow/calendar/?year={day.year}").content.decode()
+    assert f"/deadlines/{rule.pk}/remove/" not in client.get("/workflow/calendar/deadlines/").content.decode()
+    client.post("/workflow/calendar/", {"day": f"{day_b:%d/%m/%Y}", "kind": "off", "name": "Của B"})
+    assert CalendarChange.objects.get(name="Của B").agency == admin_b.agency
+    assert CalendarChange.objects.filter(agency=agency_a).count() == 1 and DeadlineRule.objects.get().working_days == 17
+    client.logout()
+    signed_in(client, clerk_a)
+    assert client.post(f"/workflow/calendar/days/{change.pk}/remove/").status_code == 403
+    assert client.post(f"/workflow/calendar/deadlines/{rule.pk}/remove/").status_code == 403
+    assert CalendarChange.objects.filter(pk=change.pk).exists() and DeadlineRule.objects.filter(pk=rule.pk).exists()

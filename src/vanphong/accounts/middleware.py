@@ -15,6 +15,8 @@ from vanphong.accounts import services
 # Paths that stay reachable while a sign-in is unfinished.
 _OPEN_PREFIXES = (
     "/static/", "/accounts/login", "/accounts/logout", "/accounts/second-factor", "/accounts/password", "/i18n/", "/api/", "/health",
+    # The public status services of the certificate authority.
+    "/pki/ca/", "/pki/crl/", "/pki/ocsp", "/pki/tsa",
 )
 # Refreshing the timestamp on every request would write the session each time.
 _TOUCH_EVERY_SECONDS = 30

@@ -26,6 +26,7 @@ def navigation(request):
             ("org:units", _("Units"), "units"),
             ("org:people", _("People"), "people"),
             ("org:import", _("Import"), "import"),
+            ("workflow:calendar", _("Calendar and deadlines"), "calendar"),
             ("core:audit", _("Audit log"), "audit"),
         ]
     elif person.is_superuser or person.has_role(Role.Code.PERSONNEL):

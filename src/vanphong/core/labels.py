@@ -24,6 +24,10 @@ ACTION_LABELS = {
     "org.person.updated": _("Person updated"),
     "org.import.completed": _("Organisation imported"),
     "core.demo.loaded": _("Demo network loaded"),
+    "workflow.calendar.day_added": _("Day added to the working calendar"),
+    "workflow.calendar.day_removed": _("Day removed from the working calendar"),
+    "workflow.deadline_rule.set": _("Default deadline set"),
+    "workflow.deadline_rule.removed": _("Default deadline removed"),
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import threading
@@ -10,9 +11,15 @@ import uuid
 from django.conf import settings
 from django.core.management import call_command
 from django.db import close_old_connections, connection
+from django.dispatch import Signal
 from django.utils import timezone
 
 from vanphong.core.models import WorkerHeartbeat
+
+logger = logging.getLogger(__name__)
+
+# Sent when a worker starts, before it takes tasks: apps schedule their recurring tasks here.
+worker_started = Signal()
 
 
 def _beat(worker_id: str, started_at) -> None:
@@ -37,6 +44,9 @@ def run(*, interval: float = 1.0, batch: bool = False) -> None:
     worker_id = f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"[:100]
     started_at = timezone.now()
     _beat(worker_id, started_at)
+    for receiver, error in worker_started.send_robust(sender=run):
+        if error is not None:  # one app's scheduling must not keep the worker from its work
+            logger.error("worker_started receiver %s failed: %s", receiver, error, exc_info=error)
     stop = threading.Event()
     beat = threading.Thread(target=_heartbeat_loop, args=(worker_id, started_at, stop), daemon=True)
     beat.start()

@@ -1,0 +1,124 @@
+"""`vanphong ca …` end to end, in this process (as tests/core/test_cli.py walks the parser)."""
+
+import stat
+
+import pytest
+
+from tests.pki.conftest import make_csr, openssl, weak_rsa_csr, write
+from vanphong.cli import main
+from vanphong.pki.cli import REASONS
+from vanphong.pki.models import Certificate, CertificateAuthority, RevocationReason
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english_shell(monkeypatch):
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    monkeypatch.delenv("LC_ALL", raising=False)
+    monkeypatch.delenv("LC_MESSAGES", raising=False)
+
+
+def run(capsys, *args):
+    code = main(["ca", *map(str, args)])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_init_once_then_only_with_force(capsys):
+    code, out, _ = run(capsys, "init", "--name", "Văn phòng Tỉnh ủy")
+    assert code == 0 and "Văn phòng Tỉnh ủy Root CA (van-phong-tinh-uy-root)" in out
+    assert "http://127.0.0.1:8000/pki/crl/van-phong-tinh-uy-issuing.crl" in out
+    code, _, err = run(capsys, "init")
+    assert code == 1 and "already exists" in err
+    code, out, _ = run(capsys, "init", "--name", "Văn phòng Tỉnh ủy", "--force", "--algorithm", "rsa3072")
+    assert code == 0 and "van-phong-tinh-uy-issuing-g2" in out
+    assert CertificateAuthority.objects.filter(is_active=True, key_algorithm="rsa3072").count() == 2
+
+
+def test_issue_list_renew_revoke_and_crl(capsys, tmp_path, official, agency_a):
+    assert run(capsys, "init")[0] == 0
+    csr = write(tmp_path / "node.csr", make_csr(dns=["node1.vanphong.test"]))
+    code, out, err = run(capsys, "issue", "--profile", "tls-server", "--csr", csr)
+    assert code == 0 and out.startswith("-----BEGIN CERTIFICATE-----") and "Issued certificate" in err
+    node = Certificate.objects.get(profile="tls-server")
+    assert "DNS:node1.vanphong.test" in openssl("x509", "-noout", "-ext", "subjectAltName", input=out).stdout
+
+    passphrase = write(tmp_path / "pass.txt", "Mật khẩu của tôi 2026\n")
+    p12, pem = tmp_path / "official.p12", tmp_path / "official.pem"
+    code, out, _ = run(capsys, "issue", "--profile", "official", "--person", official.username, "--p12", p12,
+                       "--passphrase-file", passphrase, "--out", pem)
+    assert code == 0 and "for Nguyễn Thị Ánh Tuyết" in out
+    assert stat.S_IMODE(p12.stat().st_mode) == 0o600
+    write(tmp_path / "pass-no-newline.txt", "Mật khẩu của tôi 2026")  # the trailing newline was not part of it
+    openssl("pkcs12", "-in", p12, "-passin", f"file:{tmp_path / 'pass-no-newline.txt'}", "-noout")
+    assert openssl("x509", "-in", pem, "-noout", "-subject").returncode == 0
+
+    seal_out = tmp_path / "seal.pem"
+    code, _, _ = run(capsys, "issue", "--profile", "agency-seal", "--agency", agency_a.code, "--csr", csr, "--out", seal_out)
+    assert code == 0 and seal_out.exists()
+
+    code, out, _ = run(capsys, "list")
+    assert code == 0 and node.serial in out and "Nguyễn Thị Ánh Tuyết" in out and "vanphong-issuing" in out
+
+    code, out, _ = run(capsys, "renew", format(node.serial_number, "X"), "--out", tmp_path / "renewed.pem")
+    assert code == 0 and "Renewed certificate" in out and Certificate.objects.filter(renewal_of=node).count() == 1
+
+    code, out, _ = run(capsys, "revoke", node.serial, "--reason", "keyCompromise")
+    assert code == 0 and "Revoked certificate" in out
+    code, _, err = run(capsys, "revoke", node.serial, "--reason", "superseded")
+    assert code == 1 and "already revoked" in err
+
+    crl = tmp_path / "issuing.crl"
+    code, out, _ = run(capsys, "crl", "--out", crl)
+    assert code == 0 and "Wrote the CRL" in out
+    text = openssl("crl", "-inform", "DER", "-in", crl, "-noout", "-text").stdout
+    assert format(node.serial_number, "X") in text and "Key Compromise" in text
+    code, out, _ = run(capsys, "crl")
+    assert code == 0 and out.startswith("-----BEGIN X509 CRL-----")
+    code, out, _ = run(capsys, "list", "--status", "revoked")
+    assert node.serial in out and "1 certificates." in out
+
+
+def test_bad_input_gets_a_clear_message_and_a_non_zero_exit(capsys, tmp_path, official):
+    assert run(capsys, "init")[0] == 0
+    count = Certificate.objects.count()
+    with pytest.raises(SystemExit) as exit_info:
+        main(["ca", "issue", "--profile", "nope", "--csr", "x"])
+    assert exit_info.value.code == 2 and "invalid choice: 'nope'" in capsys.readouterr().err
+
+    weak = write(tmp_path / "weak.csr", weak_rsa_csr())
+    code, out, err = run(capsys, "issue", "--profile", "tls-client", "--csr", weak)
+    assert code == 1 and "too weak: RSA with 1024 bits" in err and out == ""
+
+    code, _, err = run(capsys, "issue", "--profile", "official", "--person", official.username, "--p12", tmp_path / "o.p12",
+                       "--passphrase-file", tmp_path / "missing.txt")
+    assert code == 1 and "Cannot read the passphrase file" in err and "No such file" in err
+    short = write(tmp_path / "short.txt", "1234\n")
+    code, _, err = run(capsys, "issue", "--profile", "official", "--person", official.username, "--p12", tmp_path / "o.p12",
+                       "--passphrase-file", short)
+    assert code == 1 and "at least 8 characters" in err
+    assert not (tmp_path / "o.p12").exists()
+    code, _, err = run(capsys, "issue", "--profile", "official", "--person", official.username, "--p12", tmp_path / "o.p12")
+    assert code == 1 and "--p12 needs --passphrase-file" in err
+    code, _, err = run(capsys, "issue", "--profile", "official", "--person", "nobody", "--csr", write(tmp_path / "ok.csr", make_csr()))
+    assert code == 1 and "No person has the username nobody" in err
+    # A file that cannot be written: nothing is issued.
+    code, _, err = run(capsys, "issue", "--profile", "official", "--person", official.username, "--p12", tmp_path / "no-dir" / "o.p12",
+                       "--passphrase-file", write(tmp_path / "p.txt", "Mat-khau-2026"))
+    assert code == 1 and "Cannot write" in err
+    assert Certificate.objects.count() == count
+
+    code, _, err = run(capsys, "revoke", "abcdef0123", "--reason", "keyCompromise")
+    assert code == 1 and "No certificate has the serial number abcdef0123" in err
+    code, _, err = run(capsys, "revoke", "not-hex", "--reason", "keyCompromise")
+    assert code == 1 and "is not a certificate serial number" in err
+
+
+def test_crl_before_init(capsys):
+    code, _, err = run(capsys, "crl")
+    assert code == 1 and "initialise it first" in err
+
+
+def test_cli_reasons_are_the_models_reasons():
+    assert REASONS == RevocationReason.values
