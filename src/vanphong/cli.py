@@ -11,6 +11,7 @@ import sys
 import time
 
 from vanphong.pki import cli as pki_cli
+from vanphong.signing import cli as signing_cli
 
 
 def _setup_django() -> None:
@@ -405,6 +406,7 @@ def build_parser() -> argparse.ArgumentParser:
     q.set_defaults(func=cmd_import_documents)
 
     pki_cli.add_commands(sub)
+    signing_cli.add_commands(sub)
 
     p = sub.add_parser("audit", help="audit log tools", description="Audit log tools.")
     audit_sub = p.add_subparsers(dest="audit_command", required=True, metavar="SUBCOMMAND")

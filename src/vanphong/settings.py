@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "vanphong.accounts",
     "vanphong.documents",
     "vanphong.pki",
+    "vanphong.signing",
     "vanphong.workflow",
 ]
 

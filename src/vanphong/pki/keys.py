@@ -86,6 +86,13 @@ class _InMemoryKey(SigningKey):
         return builder.sign(self._key, SIGNATURE_HASH)
 
 
+def from_private_key(key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey) -> SigningKey:
+    """A key already in memory (from a holder's PKCS#12) behind the same interface."""
+    if not isinstance(key, (rsa.RSAPrivateKey, ec.EllipticCurvePrivateKey)):
+        raise KeyUnavailable(_("Only RSA and ECDSA keys can sign."))
+    return _InMemoryKey(key)
+
+
 def key_encryption_passphrase() -> bytes:
     explicit = settings.VANPHONG_CA_KEY_PASSPHRASE
     if explicit:

@@ -312,6 +312,31 @@ def issue_with_generated_key(actor, *, profile: str, passphrase: str, subject: s
     return Issued(cert, _pkcs12(key, cert, passphrase))
 
 
+# Profiles whose key the instance may hold for its holder (server-side signing).
+HELD_SIGNING_PROFILES = ("official", "agency-seal")
+
+
+@transaction.atomic
+def issue_with_held_key(actor, *, profile: str, holder_person: Person | None = None, holder_agency: Agency | None = None,
+                        request=None) -> Certificate:
+    """Certify a key that this instance generates and keeps for the holder, encrypted at rest like
+    the CA keys (pki.keys), so that an official signs from the web page and the clerk applies the
+    agency's seal without a token. signing.services uses it only for the holder: the signed-in
+    official for an official's certificate, a clerk of the agency for its seal."""
+    require_ca_operator(actor)
+    if profile not in HELD_SIGNING_PROFILES:
+        raise ValidationError(_("The system holds keys only for officials' and agency seal certificates."))
+    checked = _check_request(profile, common_name="", holder_person=holder_person, holder_agency=holder_agency,
+                             dns_names=(), ip_addresses=())
+    ca = _issuing_ca()
+    backend = keys.default_backend()
+    reference, key = backend.generate(ca.key_algorithm)
+    cert = _issue(ca, checked.profile, checked.subject, key.public_key(), now=_now(), holder_person=checked.holder_person,
+                  holder_agency=checked.holder_agency, key_backend=backend.name, private_key=reference)
+    _audit_issued(actor, cert, request, source="held_key", algorithm=ca.key_algorithm)
+    return cert
+
+
 @transaction.atomic
 def renew(actor, certificate: Certificate, *, csr_data: bytes | None = None, passphrase: str | None = None, request=None) -> Issued:
     """A new certificate with the same profile, subject, names and holder, and a fresh validity.
@@ -332,7 +357,7 @@ def renew(actor, certificate: Certificate, *, csr_data: bytes | None = None, pas
         dns, ips = [], []
     held = bool(certificate.private_key)
     # A service certificate must come from the CA it answers for; a holder's, from today's CA.
-    ca = certificate.ca if held else _issuing_ca()
+    ca = certificate.ca if held and certificate.profile not in HELD_SIGNING_PROFILES else _issuing_ca()
     key, key_backend, reference = None, "", ""
     if csr_data is not None:
         signing_request = csr.load(csr_data)

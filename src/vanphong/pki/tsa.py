@@ -53,52 +53,77 @@ def _asn1(cert) -> asn1_x509.Certificate:
     return asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER))
 
 
-def respond(request_der: bytes) -> bytes:
-    """DER TimeStampResp: granted with a token, or a rejection naming what was wrong."""
+def _check(request_der: bytes) -> tuple[tsp.TimeStampReq | None, bytes | None]:
+    """(the request, None) when it can be granted; (None, a rejection) otherwise."""
     try:
         request = tsp.TimeStampReq.load(request_der)
         imprint = request["message_imprint"]
         algorithm = imprint["hash_algorithm"]["algorithm"].native
         digest = imprint["hashed_message"].native
         policy = request["req_policy"].native
-        nonce = request["nonce"]
-        cert_req = bool(request["cert_req"].native)
         has_extensions = bool(request["extensions"].native)
+        request["nonce"].native, request["cert_req"].native  # noqa: B018 (parse them now: a bad one is a bad request)
     except (ValueError, TypeError, KeyError):
-        return _rejection("bad_data_format", "The request is not an RFC 3161 TimeStampReq.")
+        return None, _rejection("bad_data_format", "The request is not an RFC 3161 TimeStampReq.")
     if algorithm not in ACCEPTED_IMPRINTS:
-        return _rejection("bad_alg", "The message imprint must use SHA-256, SHA-384, SHA-512 or SHA-3.")
+        return None, _rejection("bad_alg", "The message imprint must use SHA-256, SHA-384, SHA-512 or SHA-3.")
     if len(digest) != ACCEPTED_IMPRINTS[algorithm]:
-        return _rejection("bad_data_format", "The message imprint has the wrong length for its algorithm.")
+        return None, _rejection("bad_data_format", "The message imprint has the wrong length for its algorithm.")
     if policy is not None and policy != settings.VANPHONG_TSA_POLICY_OID:
-        return _rejection("unaccepted_policy", "This authority time-stamps under its own policy only.")
+        return None, _rejection("unaccepted_policy", "This authority time-stamps under its own policy only.")
     if has_extensions:
-        return _rejection("unaccepted_extension", "Request extensions are not supported.")
+        return None, _rejection("unaccepted_extension", "Request extensions are not supported.")
+    return request, None
+
+
+class Responder:
+    """The time-stamping certificate and its key, read from the database once: answering is then
+    pure computation, which an event loop may run (the in-process time-stamper of signing does)."""
+
+    def __init__(self, certificate: Certificate):
+        self.certificate = _asn1(certificate.x509)
+        self.signer = _HeldKeySigner(certificate.signing_key(), self.certificate, [_asn1(certificate.ca.x509)])
+
+    async def async_respond(self, request_der: bytes) -> bytes:
+        request, rejection = _check(request_der)
+        if rejection is not None:
+            return rejection
+        nonce = request["nonce"]
+        tst_info = tsp.TSTInfo({
+            "version": "v1",
+            "policy": settings.VANPHONG_TSA_POLICY_OID,
+            "message_imprint": request["message_imprint"],
+            "serial_number": secrets.randbits(159),  # unique per token, like certificate serials
+            "gen_time": timezone.now(),
+            "accuracy": {"seconds": 1},
+            "ordering": False,
+            "nonce": nonce.native if nonce.native is not None else core.Void(),
+            "tsa": asn1_x509.GeneralName(name="directory_name", value=self.certificate.subject),
+        })
+        content = cms.EncapsulatedContentInfo({"content_type": "tst_info", "content": cms.ParsableOctetString(tst_info.dump())})
+        token = await self.signer.async_sign_general_data(content, "sha256", detached=False)
+        if not request["cert_req"].native:
+            # RFC 3161 §2.4.1: without certReq the certificates field must be absent.
+            signed_data = token["content"]
+            token = cms.ContentInfo({"content_type": "signed_data", "content": cms.SignedData({
+                key: signed_data[key] for key in ("version", "digest_algorithms", "encap_content_info", "signer_infos")
+            })})
+        return _TimeStampResp({"status": tsp.PKIStatusInfo({"status": "granted"}), "time_stamp_token": token}).dump()
+
+
+def responder() -> Responder | None:
+    """The responder of the active issuing CA's time-stamping certificate; None when not set up."""
     issuing = selectors.active_issuing_ca()
     certificate: Certificate | None = selectors.service_certificate(issuing, "timestamping") if issuing else None
-    if certificate is None:
+    return Responder(certificate) if certificate is not None else None
+
+
+def respond(request_der: bytes) -> bytes:
+    """DER TimeStampResp: granted with a token, or a rejection naming what was wrong."""
+    _request, rejection = _check(request_der)
+    if rejection is not None:
+        return rejection
+    current = responder()
+    if current is None:
         return _rejection("system_failure", "The time-stamping authority is not set up.")
-
-    tsa_cert = _asn1(certificate.x509)
-    tst_info = tsp.TSTInfo({
-        "version": "v1",
-        "policy": settings.VANPHONG_TSA_POLICY_OID,
-        "message_imprint": imprint,
-        "serial_number": secrets.randbits(159),  # unique per token, like certificate serials
-        "gen_time": timezone.now(),
-        "accuracy": {"seconds": 1},
-        "ordering": False,
-        "nonce": nonce.native if nonce.native is not None else core.Void(),
-        "tsa": asn1_x509.GeneralName(name="directory_name", value=tsa_cert.subject),
-    })
-    content = cms.EncapsulatedContentInfo({"content_type": "tst_info", "content": cms.ParsableOctetString(tst_info.dump())})
-    signer = _HeldKeySigner(certificate.signing_key(), tsa_cert, [_asn1(certificate.ca.x509)])
-    token = asyncio.run(signer.async_sign_general_data(content, "sha256", detached=False))
-    if not cert_req:
-        # RFC 3161 §2.4.1: without certReq the certificates field must be absent.
-        signed_data = token["content"]
-        token = cms.ContentInfo({"content_type": "signed_data", "content": cms.SignedData({
-            key: signed_data[key] for key in ("version", "digest_algorithms", "encap_content_info", "signer_infos")
-        })})
-    return _TimeStampResp({"status": tsp.PKIStatusInfo({"status": "granted"}), "time_stamp_token": token}).dump()
-
+    return asyncio.run(current.async_respond(request_der))

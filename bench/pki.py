@@ -1,0 +1,225 @@
+"""The certificate authority and signatures: how fast they are, against the floor of the bare
+cryptography, in one fresh database (SQLite by default, PostgreSQL when DATABASE_URL is set).
+
+  raw_rsa2048_sign_per_s  RSA-2048 PKCS#1 v1.5 SHA-256 signatures per second, the bare cryptography
+                          call: the floor under every figure below
+  pades_bb_ms             one PAdES B-B signature of a one-page PDF by an official, through
+                          signing.services.sign_as_official: held key, visible appearance (position,
+                          blue signature image, name, ISO time), audit record
+  pades_bt_ms             the same at B-T: with a time-stamp from our TSA, in process
+  pyhanko_floor_bb_ms     baseline: pyHanko alone signing the same PDFs invisibly, key in memory, room
+                          for the signature given (no dry run): what any PAdES B-B costs with pyHanko
+  ocsp_responses_per_s    OCSP answers per second from the real server (`vanphong serve`, gunicorn)
+                          to --clients concurrent HTTP clients, each POSTing a request
+  certs_issued_per_s      official certificates issued from CSRs (pki.services.issue_from_csr)
+
+Timed parts run --runs times; figures are medians. The last line is one JSON object.
+
+    python bench/pki.py
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres python bench/pki.py
+"""
+
+import argparse
+import importlib.util
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+TARGETS = {"pades_bb_ms": 15}
+
+# The server and database helpers of the documents benchmark, with a database of this bench's own.
+_spec = importlib.util.spec_from_file_location("bench_documents", ROOT / "bench" / "documents.py")
+helpers = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(helpers)
+helpers.PG_BENCH_DB = "vanphong_bench_pki"
+
+
+def bench_raw_rsa(seconds=1.0):
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    data, count, started = b"x" * 64, 0, time.perf_counter()
+    while time.perf_counter() - started < seconds:
+        key.sign(data, padding.PKCS1v15(), hashes.SHA256())
+        count += 1
+    return count / (time.perf_counter() - started)
+
+
+def make_people():
+    from vanphong.org.models import Agency, Person, Role
+
+    Role.objects.bulk_create([Role(code=code) for code in Role.Code.values], ignore_conflicts=True)
+    agency = Agency.objects.create(code="000.00.00.H27", name="Ủy ban nhân dân tỉnh Bắc Ninh", short_name="UBND Bắc Ninh",
+                                   notation_code="UBND")
+    official = Person(username="lanhdao.bench", full_name="Nguyễn Văn Lãnh Đạo", agency=agency, position="Chủ tịch")
+    official.set_unusable_password()
+    official.save()
+    official.roles.set(Role.objects.filter(code=Role.Code.LEADER))
+    return agency, official
+
+
+def bench_signing(official, level, documents):
+    from vanphong.signing import services
+
+    services.sign_as_official(official, documents[0], level=level)  # warm-up: font subset, images, key
+    times = []
+    for pdf in documents:
+        started = time.perf_counter()
+        services.sign_as_official(official, pdf, level=level)
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
+
+
+def bench_pyhanko_floor(official, documents):
+    import io
+
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign.fields import SigSeedSubFilter
+    from pyhanko.sign.signers import PdfSignatureMetadata, PdfSigner
+
+    from vanphong.signing import credentials, selectors
+
+    signer = credentials.held(selectors.held_official_certificate(official)).signer
+    times = []
+    for pdf in documents:
+        started = time.perf_counter()
+        writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+        PdfSigner(PdfSignatureMetadata(field_name="Signature", md_algorithm="sha256", subfilter=SigSeedSubFilter.PADES),
+                  signer=signer).sign_pdf(writer, bytes_reserved=16384)
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
+
+
+def one_page_pdfs(count):
+    from fpdf import FPDF
+
+    pdfs = []
+    for n in range(count):
+        pdf = FPDF(format="A4")
+        pdf.add_page()
+        pdf.set_font("helvetica", size=12)
+        pdf.multi_cell(0, 8, f"Document {n}: " + "lorem ipsum " * 60)
+        pdfs.append(bytes(pdf.output()))
+    return pdfs
+
+
+def bench_issuance(official, count):
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    from vanphong.pki import services
+
+    csrs = []
+    for _ in range(count):
+        key = ec.generate_private_key(ec.SECP256R1())
+        csr = x509.CertificateSigningRequestBuilder().subject_name(x509.Name([])).sign(key, hashes.SHA256())
+        csrs.append(csr.public_bytes(serialization.Encoding.PEM))
+    started = time.perf_counter()
+    for csr in csrs:
+        services.issue_from_csr(None, profile="official", csr_data=csr, holder_person=official)
+    return count / (time.perf_counter() - started)
+
+
+def ocsp_requests(count):
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.x509 import ocsp
+
+    from vanphong.pki.models import Certificate
+
+    certs = list(Certificate.objects.filter(profile="official").select_related("ca")[:count])
+    return [ocsp.OCSPRequestBuilder().add_certificate(c.x509, c.ca.x509, hashes.SHA256()).build().public_bytes(serialization.Encoding.DER)
+            for c in certs]
+
+
+def bench_ocsp(requests_der, runs, clients, per_run):
+    import threading
+
+    import requests
+    from cryptography.x509 import ocsp
+
+    ok = ocsp.OCSPResponseStatus.SUCCESSFUL
+    proc, port = helpers.start_server()
+    url = f"http://127.0.0.1:{port}/pki/ocsp"
+    try:
+        def hammer(total):
+            counter, lock, errors = iter(range(total)), threading.Lock(), []
+
+            def client():
+                session = requests.Session()
+                while True:
+                    with lock:
+                        i = next(counter, None)
+                    if i is None:
+                        return
+                    response = session.post(url, data=requests_der[i % len(requests_der)],
+                                            headers={"Content-Type": "application/ocsp-request"}, timeout=60)
+                    if response.status_code != 200 or ocsp.load_der_ocsp_response(response.content).response_status != ok:
+                        errors.append(response.status_code)
+
+            threads = [threading.Thread(target=client) for _ in range(clients)]
+            started = time.perf_counter()
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            if errors:
+                raise SystemExit(f"{len(errors)} failed OCSP requests")
+            return total / (time.perf_counter() - started)
+
+        hammer(clients * 4)  # warm-up: connections, decrypted responder keys in each worker
+        return statistics.median(hammer(per_run) for _ in range(runs))
+    finally:
+        helpers.stop_server(proc)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5, help="runs of each timed part (default: %(default)s)")
+    parser.add_argument("--documents", type=int, default=40, help="documents signed per run (default: %(default)s)")
+    parser.add_argument("--certificates", type=int, default=100, help="certificates issued per run (default: %(default)s)")
+    parser.add_argument("--clients", type=int, default=16, help="concurrent OCSP clients (default: %(default)s)")
+    parser.add_argument("--requests", type=int, default=1000, help="OCSP requests per run (default: %(default)s)")
+    parser.add_argument("--no-http", action="store_true", help="skip the OCSP server part")
+    args = parser.parse_args()
+    import os
+
+    helpers.setup(os.environ.get("DATABASE_URL"))
+    from django.db import connection
+
+    from vanphong.pki import services
+
+    try:
+        agency, official = make_people()
+        services.init_ca(None, name="VănPhòng Bench", algorithm="p256")
+        services.issue_with_held_key(None, profile="official", holder_person=official)
+        raw = statistics.median(bench_raw_rsa() for _ in range(args.runs))
+        print(f"raw RSA-2048 signatures: {raw:,.0f}/s", flush=True)
+        documents = one_page_pdfs(args.documents)
+        bb = statistics.median(bench_signing(official, "B-B", documents) for _ in range(args.runs))
+        bt = statistics.median(bench_signing(official, "B-T", documents) for _ in range(args.runs))
+        floor = statistics.median(bench_pyhanko_floor(official, documents) for _ in range(args.runs))
+        print(f"PAdES B-B: {bb:.1f} ms, B-T: {bt:.1f} ms per document (target B-B ≤ {TARGETS['pades_bb_ms']} ms); "
+              f"pyHanko alone, invisible: {floor:.1f} ms", flush=True)
+        issued = statistics.median(bench_issuance(official, args.certificates) for _ in range(args.runs))
+        print(f"certificates issued: {issued:,.0f}/s", flush=True)
+        figures = {"database": connection.vendor, "raw_rsa2048_sign_per_s": round(raw, 1), "pades_bb_ms": round(bb, 2),
+                   "pades_bt_ms": round(bt, 2), "pyhanko_floor_bb_ms": round(floor, 2),
+                   "bb_vs_floor": round(bb / floor, 2), "certs_issued_per_s": round(issued, 1)}
+        if not args.no_http:
+            connection.close()
+            rate = bench_ocsp(ocsp_requests(200), args.runs, args.clients, args.requests)
+            figures["ocsp_responses_per_s"] = round(rate, 1)
+            print(f"OCSP over HTTP, {args.clients} clients: {rate:,.0f} responses/s", flush=True)
+        print(json.dumps(figures))
+    finally:
+        helpers.drop_database()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,47 @@
+"""Reads for signing: which held certificate signs for whom, and which roots are trusted."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from cryptography import x509
+from django.utils import timezone
+
+from vanphong.pki.models import Certificate, CertificateAuthority
+from vanphong.signing.models import TrustedRoot
+
+
+def _held(profile: str):
+    return (Certificate.objects.filter(profile=profile, status=Certificate.Status.VALID, not_after__gt=timezone.now())
+            .exclude(private_key="").select_related("ca", "ca__issuer", "holder_person", "holder_agency").order_by("-not_after"))
+
+
+def held_official_certificate(person) -> Certificate | None:
+    """The newest valid official certificate whose key the system holds for `person`."""
+    return _held("official").filter(holder_person=person).first()
+
+
+def held_seal_certificate(agency) -> Certificate | None:
+    return _held("agency-seal").filter(holder_agency=agency).first()
+
+
+@lru_cache(maxsize=256)
+def parsed(pem: str) -> x509.Certificate:
+    """Certificates are parsed once per process: every signature and verification needs the roots."""
+    return x509.load_pem_x509_certificate(pem.encode("ascii"))
+
+
+def trusted_root_certificates() -> list[x509.Certificate]:
+    """Every trusted root: ours (retired ones too, for what they signed) and those an
+    administrator added."""
+    ours = CertificateAuthority.objects.filter(kind=CertificateAuthority.Kind.ROOT).values_list("certificate_pem", flat=True)
+    return [parsed(pem) for pem in [*ours, *TrustedRoot.objects.values_list("certificate_pem", flat=True)]]
+
+
+def intermediate_certificates() -> list[x509.Certificate]:
+    pems = CertificateAuthority.objects.filter(kind=CertificateAuthority.Kind.ISSUING).values_list("certificate_pem", flat=True)
+    return [parsed(pem) for pem in pems]
+
+
+def trusted_roots(reader=None):
+    return TrustedRoot.objects.select_related("added_by")
