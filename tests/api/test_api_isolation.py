@@ -412,6 +412,207 @@ def check_get_scan(w, as_):
     assert as_(w.clerk_a).get(f"/scans/{job.pk}").json()["filename"] == "Quyết định mật.png"
 
 
+# ---- handling of incoming documents: another agency's tasks are not found; in the agency, only the holder acts ----
+
+
+@dataclass
+class Handled:
+    """Agency A's document assigned by its leader: the Office (unit_a) leads, person_a coordinates, the Administration
+    room (subunit_a, person_a's) is informed; the Office's head asked for more time. Agency B's leader and people
+    must reach none of it."""
+
+    leader: object
+    head: object
+    document: object
+    assignment: object
+    lead: object
+    coordinate: object
+    inform: object
+    ask: object
+    leader_b: object
+
+    def strangers(self, w):
+        return [self.leader_b, w.admin_b, w.person_b]
+
+
+def handled(w) -> Handled:
+    from vanphong.workflow import handling
+
+    leader = make_person(w.agency_a, "lanhdao.a", "Vũ Văn Lãnh Đạo", roles=["leader"], clearance=1)
+    head = make_person(w.agency_a, "truongphong.a", "Hồ Thị Trưởng", roles=["specialist"], unit=w.unit_a)
+    document = services.register_incoming(w.clerk_a, doc_type="CV", subject="Công văn giao nhiệm vụ riêng của A", issuing_agency_name="X")
+    assignment = handling.assign(leader, document, lead=w.unit_a, coordinators=[w.person_a], informed=[w.subunit_a],
+                                 deadline=timezone.localdate() + timezone.timedelta(days=5), instructions="Chỉ đạo riêng của A")
+    tasks = {t.role: t for t in assignment.tasks.all()}
+    ask = handling.request_extension(head, tasks["lead"], deadline=timezone.localdate() + timezone.timedelta(days=9),
+                                     reason="Lý do riêng của A")
+    leader_b = make_person(w.agency_b, "lanhdao.b", "Lãnh Đạo B", roles=["leader", "admin"], clearance=3)
+    return Handled(leader, head, document, assignment, tasks["lead"], tasks["coordinate"], tasks["inform"], ask, leader_b)
+
+
+def no_leak(response) -> bool:
+    body = response.content.decode()
+    return "riêng của A" not in body
+
+
+def steps_and_tasks():
+    from vanphong.workflow.models import Step, Task
+
+    return list(Task.objects.order_by("pk").values_list("status", "deadline", "person_id", "unit_id")), Step.objects.count()
+
+
+@covers("POST", "/documents/{document_id}/assignments")
+def check_assign(w, as_):
+    h = handled(w)
+    fresh = services.register_incoming(w.clerk_a, doc_type="CV", subject="Công văn mới của A", issuing_agency_name="X")
+    body = {"lead_person_id": h.head.pk}
+    for person in h.strangers(w):
+        response = as_(person).post(f"/documents/{fresh.pk}/assignments", body)
+        assert response.status_code == 404 and "Công văn mới của A" not in response.content.decode(), person
+    response = as_(h.leader).post(f"/documents/{fresh.pk}/assignments", {"lead_person_id": w.person_b.pk})
+    assert response.status_code == 422 and response.json()["detail"][0]["field"] == "lead_person_id"
+    response = as_(h.leader).post(f"/documents/{fresh.pk}/assignments", {"lead_person_id": h.head.pk, "informed_unit_ids": [w.unit_b.pk]})
+    assert response.status_code == 422 and response.json()["detail"][0]["field"] == "informed_unit_ids"
+    assert as_(w.person_a).post(f"/documents/{fresh.pk}/assignments", body).status_code == 403  # not a leader
+    assert as_(w.admin_a).post(f"/documents/{fresh.pk}/assignments", body).status_code == 403
+    assert not fresh.assignments.exists()
+    response = as_(h.leader).post(f"/documents/{fresh.pk}/assignments", body)
+    assert response.status_code == 201 and response.json()["tasks"][0]["person_id"] == h.head.pk
+
+
+@covers("GET", "/documents/{document_id}/assignments")
+def check_list_assignments(w, as_):
+    h = handled(w)
+    s = secrets(w)
+    for person in h.strangers(w):
+        response = as_(person).get(f"/documents/{h.document.pk}/assignments")
+        assert response.status_code == 404 and no_leak(response), person
+    for person in s.strangers(w):
+        assert as_(person).get(f"/documents/{s.document.pk}/assignments").status_code == 404, person
+    rounds = as_(w.person_a).get(f"/documents/{h.document.pk}/assignments").json()
+    assert [r["instructions"] for r in rounds] == ["Chỉ đạo riêng của A"]
+
+
+@covers("GET", "/documents/{document_id}/status-events")
+def check_list_status_events(w, as_):
+    h = handled(w)
+    for person in h.strangers(w):
+        assert as_(person).get(f"/documents/{h.document.pk}/status-events").status_code == 404, person
+    assert [e["code"] for e in as_(w.person_a).get(f"/documents/{h.document.pk}/status-events").json()] == ["03", "04"]
+
+
+@covers("POST", "/tasks/{task_id}/pass-down")
+def check_pass_down(w, as_):
+    h = handled(w)
+    before = steps_and_tasks()
+    for person in h.strangers(w):
+        response = as_(person).post(f"/tasks/{h.lead.pk}/pass-down", {"to_person_id": w.person_b.pk})
+        assert response.status_code == 404 and no_leak(response), person
+    response = as_(h.head).post(f"/tasks/{h.lead.pk}/pass-down", {"to_person_id": w.person_b.pk})
+    assert response.status_code == 422 and response.json()["detail"][0]["field"] == "to_person_id"
+    assert as_(w.operator).post(f"/tasks/{h.lead.pk}/pass-down", {"to_person_id": w.person_a.pk}).status_code == 403  # not the holder
+    assert steps_and_tasks() == before
+    response = as_(h.head).post(f"/tasks/{h.lead.pk}/pass-down", {"to_person_id": w.person_a.pk})
+    assert response.status_code == 201 and response.json()["parent_id"] == h.lead.pk
+
+
+@covers("POST", "/tasks/{task_id}/notes")
+def check_add_note(w, as_):
+    h = handled(w)
+    before = steps_and_tasks()
+    for person in h.strangers(w):
+        response = send(as_(person), f"/tasks/{h.lead.pk}/notes", {"text": "Ghi chú cài cắm"}, [SimpleUploadedFile("a.png", make_png())])
+        assert response.status_code == 404 and no_leak(response), person
+    assert send(as_(w.operator), f"/tasks/{h.lead.pk}/notes", {"text": "Ghi chú cài cắm"}).status_code == 403
+    assert steps_and_tasks() == before and not h.document.attachments.exists()
+    response = send(as_(h.head), f"/tasks/{h.lead.pk}/notes", {"text": "Đang xử lý"}, [SimpleUploadedFile("so-lieu.png", make_png())])
+    assert response.status_code == 201 and len(response.json()["attachment_ids"]) == 1
+
+
+@covers("POST", "/tasks/{task_id}/return")
+def check_return(w, as_):
+    h = handled(w)
+    before = steps_and_tasks()
+    for person in h.strangers(w):
+        assert as_(person).post(f"/tasks/{h.lead.pk}/return", {"reason": "Trả lại"}).status_code == 404, person
+    assert as_(w.person_a).post(f"/tasks/{h.lead.pk}/return", {"reason": "Trả lại"}).status_code == 403  # a coordinator
+    assert steps_and_tasks() == before
+    assert as_(h.head).post(f"/tasks/{h.lead.pk}/return", {"reason": "Trả lại"}).json()["status"] == "returned"
+
+
+@covers("POST", "/tasks/{task_id}/extension-requests")
+def check_request_extension(w, as_):
+    h = handled(w)
+    day = (timezone.localdate() + timezone.timedelta(days=12)).isoformat()
+    for person in h.strangers(w):
+        assert as_(person).post(f"/tasks/{h.coordinate.pk}/extension-requests", {"deadline": day, "reason": "x"}).status_code == 404
+    assert as_(h.head).post(f"/tasks/{h.coordinate.pk}/extension-requests", {"deadline": day, "reason": "x"}).status_code == 403
+    assert h.coordinate.extension_requests.count() == 0
+    response = as_(w.person_a).post(f"/tasks/{h.coordinate.pk}/extension-requests", {"deadline": day, "reason": "Chờ số liệu"})
+    assert response.status_code == 201 and response.json()["status"] == "pending"
+
+
+@covers("GET", "/extension-requests")
+def check_list_extension_requests(w, as_):
+    h = handled(w)
+    for person in h.strangers(w) + [w.admin_a, h.head]:
+        response = as_(person).get("/extension-requests")
+        assert response.status_code == 200 and response.json() == [], person
+    assert [a["id"] for a in as_(h.leader).get("/extension-requests").json()] == [h.ask.pk]
+
+
+@covers("POST", "/extension-requests/{request_id}/decision")
+def check_decide_extension(w, as_):
+    h = handled(w)
+    for person in h.strangers(w):
+        response = as_(person).post(f"/extension-requests/{h.ask.pk}/decision", {"grant": True})
+        assert response.status_code == 404 and no_leak(response), person
+    assert as_(w.admin_a).post(f"/extension-requests/{h.ask.pk}/decision", {"grant": True}).status_code == 403
+    unchanged(h.ask, status="pending", granted_deadline=None)
+    assert as_(h.leader).post(f"/extension-requests/{h.ask.pk}/decision", {"grant": True}).json()["status"] == "granted"
+
+
+@covers("POST", "/tasks/{task_id}/complete")
+def check_complete(w, as_):
+    h = handled(w)
+    for person in h.strangers(w):
+        assert as_(person).post(f"/tasks/{h.lead.pk}/complete", {"result": "Xong"}).status_code == 404, person
+    assert as_(w.person_a).post(f"/tasks/{h.coordinate.pk}/complete", {"result": "Xong"}).status_code == 403  # not the lead
+    assert as_(w.person_a).post(f"/tasks/{h.lead.pk}/complete", {"result": "Xong"}).status_code == 403
+    unchanged(h.assignment, status="open", result="")
+    assert as_(h.head).post(f"/tasks/{h.lead.pk}/complete", {"result": "Xong"}).json()["status"] == "completed"
+
+
+@covers("POST", "/tasks/{task_id}/read")
+def check_mark_read(w, as_):
+    h = handled(w)
+    for person in h.strangers(w):
+        assert as_(person).post(f"/tasks/{h.inform.pk}/read").status_code == 404, person
+    assert as_(h.head).post(f"/tasks/{h.inform.pk}/read").status_code == 403  # the Office is not the room informed
+    unchanged(h.inform, status="open")
+    assert as_(w.person_a).post(f"/tasks/{h.inform.pk}/read").json()["status"] == "done"
+
+
+@covers("GET", "/work")
+def check_my_work(w, as_):
+    h = handled(w)
+    for person in h.strangers(w):
+        for name in ("todo", "overdue", "done", "information"):
+            response = as_(person).get("/work", {"list": name})
+            assert ids(response) == set() and no_leak(response), (person, name)
+    assert ids(as_(h.head).get("/work", {"list": "todo"})) == {h.lead.pk}
+    assert ids(as_(w.person_a).get("/work", {"list": "todo"})) == {h.coordinate.pk}
+    assert ids(as_(w.person_a).get("/work", {"list": "information"})) == {h.inform.pk}
+
+
+@covers("GET", "/work/counts")
+def check_my_work_counts(w, as_):
+    h = handled(w)
+    for person in h.strangers(w):
+        assert as_(person).get("/work/counts").json() == {"todo": 0, "overdue": 0, "information": 0}, person
+    assert as_(w.person_a).get("/work/counts").json() == {"todo": 1, "overdue": 0, "information": 1}
+
+
 # ---- the harness --------------------------------------------------------------------------------
 
 

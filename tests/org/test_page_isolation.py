@@ -19,6 +19,11 @@ COVERED = {
     "org:import": "admin", "org:import_template": "admin",
     "workflow:calendar": "admin", "workflow:calendar_day_remove": "object", "workflow:deadlines": "admin",
     "workflow:deadline_rule_remove": "object",
+    # tests/workflow/test_handling_pages.py: test_another_agency_reaches_no_handling_page (404 for agency B, 403 in agency A
+    # without the part) and test_a_confidential_documents_handling_stays_with_its_readers
+    "workflow:work": "own", "workflow:assign": "object", "workflow:task_pass_down": "object", "workflow:task_note": "object",
+    "workflow:task_return": "object", "workflow:task_extension": "object", "workflow:task_complete": "object",
+    "workflow:task_read": "object", "workflow:extension_decide": "object",
 }
 
 

@@ -1,6 +1,7 @@
 """The navigation: only modules that exist, only those the person may use."""
 
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
 from vanphong.org.models import Role
@@ -15,7 +16,7 @@ def navigation(request):
         return {"nav_items": []}  # a pending password change or second factor comes first
     from vanphong.documents.permissions import can_manage_registers
 
-    items = [("core:home", _("Home"), "home")]
+    items = [("core:home", _("Home"), "home"), ("workflow:work", _("My work"), "work")]
     items += [("documents:incoming", _("Incoming documents"), "incoming"), ("documents:outgoing", _("Outgoing documents"), "outgoing"),
               ("documents:search", _("Search"), "search")]
     if can_manage_registers(person, person.agency):
@@ -40,4 +41,8 @@ def navigation(request):
         url = reverse(name)
         active = path == url if url == "/" else path.startswith(url)
         nav.append({"url": url, "label": label, "key": key, "active": active})
+    from vanphong.workflow.handling_views import work_counts
+
+    # Lazy: one query, on the pages that render the navigation, shared with the "My work" page.
+    nav[1]["counts"] = SimpleLazyObject(lambda: work_counts(request))
     return {"nav_items": nav}

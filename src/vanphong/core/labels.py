@@ -28,6 +28,14 @@ ACTION_LABELS = {
     "workflow.calendar.day_removed": _("Day removed from the working calendar"),
     "workflow.deadline_rule.set": _("Default deadline set"),
     "workflow.deadline_rule.removed": _("Default deadline removed"),
+    "workflow.assignment.created": _("Document assigned"),
+    "workflow.assignment.completed": _("Handling completed"),
+    "workflow.task.passed_down": _("Task passed down"),
+    "workflow.task.returned": _("Task returned"),
+    "workflow.task.note_added": _("Progress note added"),
+    "workflow.task.read": _("Document for information read"),
+    "workflow.extension.requested": _("More time asked for"),
+    "workflow.extension.decided": _("Request for more time decided"),
 }
 
 

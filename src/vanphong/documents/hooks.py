@@ -2,8 +2,12 @@
 
 - issue_checks: callables (actor, document) that raise ValidationError when a draft may not be
   issued yet (approval by the workflow, a valid signature by signing).
-- document_registered / document_issued: signals sent after the transaction commits; the workflow
-  records status events from the first, the exchange dispatches on the second.
+- document_registered: a signal sent inside the registration's transaction, so that what its
+  receivers write (the workflow's status event 03) commits or rolls back with the registration.
+  Receivers only write rows: nothing slow, nothing outside the database.
+- document_issued: a signal sent after the transaction commits; the exchange dispatches on it.
+- detail_sections: callables (request, document) returning HTML that the document's page shows
+  below its own sections (the workflow's handling panel and timeline).
 - ocr_requested: sent after commit for each new OcrJob; documents.tasks queues the recognition.
   (A signal, so that services need not import the task module that imports them.)"""
 
@@ -12,6 +16,7 @@ from collections.abc import Callable
 from django.dispatch import Signal
 
 issue_checks: list[Callable] = []
+detail_sections: list[Callable] = []
 
 document_registered = Signal()  # sender=Document, document=..., actor=...
 document_issued = Signal()  # sender=Document, document=..., actor=...

@@ -213,8 +213,27 @@ def register_incoming(actor, *, register: Register | None = None, files: Iterabl
                  data={"register": register.pk, "number": document.number, "reference": document.reference,
                        "confidentiality": document.confidentiality, "duplicate_confirmed": confirm_duplicate,
                        "scan": scan.pk if scan is not None else None})
-    transaction.on_commit(lambda: hooks.document_registered.send(sender=Document, document=document, actor=actor))
+    hooks.document_registered.send(sender=Document, document=document, actor=actor)
     return document
+
+
+def add_readers(actor, document: Document, people: Iterable[Person]) -> None:
+    """Put people on a confidential document's distribution, with the clearance check (for the workflow,
+    whose assignees must be able to read what they are given). The caller checks that `actor` may."""
+    if document.confidentiality > Clearance.NONE:
+        _set_distribution(actor, document, people)
+
+
+def attach_files(actor, document: Document, files: Iterable[UploadedFile]) -> list[Attachment]:
+    """Add files already checked and stored (documents.attachments.store) to a document, searchable like
+    its own, e.g. those of a progress note. The caller checks that `actor` may, and audits."""
+    files = list(files)
+    if not files:
+        return []
+    before = set(document.attachments.values_list("pk", flat=True))
+    _attach(actor, document, files)
+    _refresh_search_text(document)
+    return list(document.attachments.exclude(pk__in=before).order_by("pk"))
 
 
 def _scan_file(agency: Agency, scan: OcrJob) -> UploadedFile:

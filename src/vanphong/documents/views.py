@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from vanphong.core.errors import ValidationError
 from vanphong.core.paging import CappedPaginator
 from vanphong.core.web import add_service_errors, get_or_404
-from vanphong.documents import selectors, services
+from vanphong.documents import hooks, selectors, services
 from vanphong.documents.attachments import store
 from vanphong.documents.forms import IncomingForm, IssueForm, OutgoingForm, RegisterForm
 from vanphong.documents.models import Direction, Document
@@ -141,6 +141,7 @@ def detail(request, pk):
         "document": document, "attachments": document.attachments.all(), "recipients": document.recipients.select_related("unit", "agency"),
         "distribution": document.distribution.select_related("person") if document.confidentiality else [],
         "issue_form": IssueForm(document=document) if can_issue else None,
+        "sections": [section(request, document) for section in hooks.detail_sections],
     })
 
 

@@ -6,3 +6,11 @@ class WorkflowConfig(AppConfig):
     name = "vanphong.workflow"
     label = "workflow"
     verbose_name = _("Handling workflow")
+
+    def ready(self):
+        from vanphong.documents import hooks
+        from vanphong.workflow import events, handling_views
+
+        hooks.document_registered.connect(events.on_document_registered, dispatch_uid="workflow-status-03")
+        if handling_views.document_section not in hooks.detail_sections:
+            hooks.detail_sections.append(handling_views.document_section)

@@ -77,3 +77,195 @@ class WorkflowSettingsVersion(models.Model):
     agency = models.OneToOneField(Agency, on_delete=models.CASCADE, primary_key=True, related_name="+")
     version = models.BigIntegerField(default=0)
 
+
+# ---- handling of incoming documents (giao việc) ------------------------------------------------------
+
+
+class Assignment(models.Model):
+    """One round of handling of an incoming document: a leader names one lead (chủ trì), any
+    coordinators (phối hợp) and people or units kept informed (để biết), with a deadline and
+    instructions (ý kiến chỉ đạo). Each of those is a Task.
+
+    A document has at most one open round. A new round may follow once the previous one is
+    completed (follow-up work) or returned by its lead (the leader assigns it again)."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("In progress")
+        COMPLETED = "completed", _("Completed")
+        RETURNED = "returned", _("Returned")
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    document = models.ForeignKey("documents.Document", on_delete=models.PROTECT, related_name="assignments")
+    round = models.PositiveSmallIntegerField(default=1)
+    assigned_by = models.ForeignKey("org.Person", on_delete=models.PROTECT, related_name="+")
+    instructions = models.TextField(_("instructions"), blank=True)
+    deadline = models.DateField(_("deadline"))
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    result = models.TextField(_("result"), blank=True)
+    completed_by = models.ForeignKey("org.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    reply_document = models.ForeignKey("documents.Document", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # Returned by its lead and not yet assigned again: the leader's "to decide" list.
+    awaiting_reassignment = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["document", "round"]
+        constraints = [
+            models.UniqueConstraint(fields=["document", "round"], name="assignment_unique_round"),
+            models.UniqueConstraint(fields=["document"], condition=Q(status="open"), name="assignment_one_open_round"),
+        ]
+        indexes = [
+            models.Index(fields=["assigned_by"], condition=Q(awaiting_reassignment=True), name="assignment_to_reassign"),
+        ]
+
+    def __str__(self):
+        return f"{self.document_id}#{self.round}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
+
+
+class Task(models.Model):
+    """What one person or one unit has to do in a round. A unit's task reaches every active member of
+    the unit (not of its subunits); any of them may act for the unit.
+
+    Passing a task down makes a child task for a person or unit below the holder and marks the parent
+    PASSED; returning a child re-opens its parent. So each chain (`root` and its descendants) has at
+    most one open task, which carries the chain's deadline like every task of the chain."""
+
+    class Role(models.TextChoices):
+        LEAD = "lead", _("Lead")
+        COORDINATE = "coordinate", _("Coordinating")
+        INFORM = "inform", _("For information")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("To do")
+        PASSED = "passed", _("Passed down")
+        RETURNED = "returned", _("Returned")
+        DONE = "done", _("Done")
+        CLOSED = "closed", _("Closed with the round")
+
+    ACTING_ROLES = (Role.LEAD, Role.COORDINATE)
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="tasks")
+    document = models.ForeignKey("documents.Document", on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(max_length=10, choices=Role.choices)
+    person = models.ForeignKey("org.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey("org.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="children")
+    root = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="+")  # null: this is the root
+    given_by = models.ForeignKey("org.Person", on_delete=models.PROTECT, related_name="+")
+    deadline = models.DateField(_("deadline"))
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(person__isnull=False, unit__isnull=True) | Q(person__isnull=True, unit__isnull=False),
+                                   name="task_person_or_unit"),
+        ]
+        # The personal lists at a million tasks (workflow.assignment_selectors): open tasks by holder, role and
+        # deadline, closed ones by holder and closing time. Partial, so each holds only the rows its list reads.
+        indexes = [
+            models.Index(fields=["person", "role", "deadline", "id"], condition=Q(status="open"), name="task_open_by_person"),
+            models.Index(fields=["unit", "role", "deadline", "id"], condition=Q(status="open"), name="task_open_by_unit"),
+            models.Index(fields=["person", "-closed_at", "-id"], condition=~Q(status="open"), name="task_closed_by_person"),
+            models.Index(fields=["unit", "-closed_at", "-id"], condition=~Q(status="open"), name="task_closed_by_unit"),
+        ]
+
+    def __str__(self):
+        return f"{self.role} {self.holder_name}"
+
+    @property
+    def holder_name(self) -> str:
+        return self.person.full_name if self.person_id else self.unit.name
+
+    @property
+    def chain_root_id(self) -> int:
+        return self.root_id or self.pk
+
+    def is_held_by(self, person) -> bool:
+        return self.person_id == person.pk if self.person_id else (person.unit_id is not None and self.unit_id == person.unit_id)
+
+
+class ExtensionRequest(models.Model):
+    """An assignee asks for more time; the leader who assigned the round grants a new deadline or refuses."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for a decision")
+        GRANTED = "granted", _("Granted")
+        REFUSED = "refused", _("Refused")
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="extension_requests")
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="extension_requests")
+    requested_by = models.ForeignKey("org.Person", on_delete=models.PROTECT, related_name="+")
+    requested_deadline = models.DateField(_("new deadline asked for"))
+    reason = models.TextField(_("reason"))
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    decided_by = models.ForeignKey("org.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    granted_deadline = models.DateField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [models.UniqueConstraint(fields=["task"], condition=Q(status="pending"), name="extension_one_pending_per_task")]
+        indexes = [models.Index(fields=["assignment"], condition=Q(status="pending"), name="extension_pending")]
+
+
+class Step(models.Model):
+    """One line of a round's timeline: who did what, when, with their words and files."""
+
+    class Kind(models.TextChoices):
+        ASSIGNED = "assigned", _("Assigned")
+        PASSED = "passed", _("Passed down")
+        RETURNED = "returned", _("Returned")
+        NOTE = "note", _("Progress note")
+        CONTRIBUTED = "contributed", _("Contribution finished")
+        EXTENSION_REQUESTED = "ext_asked", _("More time asked for")
+        EXTENSION_GRANTED = "ext_granted", _("More time granted")
+        EXTENSION_REFUSED = "ext_refused", _("More time refused")
+        COMPLETED = "completed", _("Completed")
+        READ = "read", _("Read")
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="steps")
+    task = models.ForeignKey(Task, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    actor = models.ForeignKey("org.Person", on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(blank=True)
+    deadline = models.DateField(null=True, blank=True)  # asked for, granted, or set
+    attachments = models.ManyToManyField("documents.Attachment", blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+
+class StatusEvent(models.Model):
+    """A status of an incoming document that its sender must hear about (edXML status codes): 03 registered,
+    04 assigned, 05 being processed, 06 completed. Each is recorded once per document, in the transaction
+    of its cause; the exchange delivers it and fills `delivered_at`."""
+
+    class Code(models.TextChoices):
+        REGISTERED = "03", _("Registered")
+        ASSIGNED = "04", _("Assigned by a leader")
+        PROCESSING = "05", _("Being processed")
+        COMPLETED = "06", _("Completed")
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    document = models.ForeignKey("documents.Document", on_delete=models.CASCADE, related_name="status_events")
+    code = models.CharField(max_length=2, choices=Code.choices)
+    actor = models.ForeignKey("org.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    occurred_at = models.DateTimeField()
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["document", "code"]
+        constraints = [models.UniqueConstraint(fields=["document", "code"], name="statusevent_once_per_document")]
+        indexes = [models.Index(fields=["occurred_at", "id"], condition=Q(delivered_at__isnull=True), name="statusevent_undelivered")]

@@ -19,3 +19,18 @@ def can_read_calendar(person, agency) -> bool:
 def require_calendar_manager(person, agency) -> None:
     if not can_manage_calendar(person, agency):
         raise PermissionDenied(_("Only an administrator of this agency may change its calendar and deadlines."))
+
+
+# ---- handling of incoming documents ---------------------------------------------------------------
+
+
+def is_leader(person, agency) -> bool:
+    """Leaders (lãnh đạo) of the agency assign its incoming documents."""
+    from vanphong.org.models import Role
+
+    return bool(can_read_calendar(person, agency) and person.has_role(Role.Code.LEADER))
+
+
+def require_leader(person, agency) -> None:
+    if not is_leader(person, agency):
+        raise PermissionDenied(_("Only a leader of this agency may assign its documents."))
