@@ -37,6 +37,25 @@ def _fresh_workflow_calendars():
 
 
 @pytest.fixture
+def english_shell(monkeypatch):
+    """The `vanphong` command speaks the shell's language (LANG): these tests read its English."""
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    monkeypatch.delenv("LC_ALL", raising=False)
+    monkeypatch.delenv("LC_MESSAGES", raising=False)
+
+
+# The certificate authority's people (tests/pki, tests/signing).
+@pytest.fixture
+def ca_operator(agency_a):
+    return make_person(agency_a, "chungthu.a", "Đặng Văn Chứng Thư", roles=["ca_operator"])
+
+
+@pytest.fixture
+def official(agency_a):
+    return make_person(agency_a, "lanhdao.a", "Nguyễn Thị Ánh Tuyết", roles=["leader"], position="Phó Chánh Văn phòng")
+
+
+@pytest.fixture
 def agency_a(db):
     return make_agency("000.00.00.T27", "Tỉnh ủy Bắc Ninh", "TU Bắc Ninh", notation_code="TU", notation_scheme="party")
 

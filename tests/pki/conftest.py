@@ -12,7 +12,6 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from django.utils import translation
 
-from tests.factories import make_person
 from vanphong.pki import services
 
 
@@ -27,16 +26,6 @@ def _english():
 def _fast_passwords(settings):
     """These tests make many people and never sign in: Argon2's deliberate slowness buys nothing here."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def ca_operator(agency_a):
-    return make_person(agency_a, "chungthu.a", "Đặng Văn Chứng Thư", roles=["ca_operator"])
-
-
-@pytest.fixture
-def official(agency_a):
-    return make_person(agency_a, "lanhdao.a", "Nguyễn Thị Ánh Tuyết", roles=["leader"], position="Phó Chánh Văn phòng")
 
 
 @dataclass

@@ -9,14 +9,7 @@ from vanphong.cli import main
 from vanphong.pki.cli import REASONS
 from vanphong.pki.models import Certificate, CertificateAuthority, RevocationReason
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _english_shell(monkeypatch):
-    monkeypatch.setenv("LANG", "C.UTF-8")
-    monkeypatch.delenv("LC_ALL", raising=False)
-    monkeypatch.delenv("LC_MESSAGES", raising=False)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_shell")]
 
 
 def run(capsys, *args):

@@ -11,32 +11,9 @@ from pathlib import Path
 import pytest
 from fpdf import FPDF
 
-from tests.factories import make_person
-from tests.pki.conftest import InitialisedCA, openssl, write  # noqa: F401  (re-exported for the tests)
+# The CA's autouse fixtures (English messages, fast password hashing) apply here too.
+from tests.pki.conftest import InitialisedCA, _english, _fast_passwords, openssl, write  # noqa: F401
 from vanphong.pki import services as pki_services
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    from django.utils import translation
-
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def ca_operator(agency_a):
-    return make_person(agency_a, "chungthu.a", "Đặng Văn Chứng Thư", roles=["ca_operator"])
-
-
-@pytest.fixture
-def official(agency_a):
-    return make_person(agency_a, "lanhdao.a", "Nguyễn Thị Ánh Tuyết", roles=["leader"], position="Phó Chánh Văn phòng")
 
 
 @pytest.fixture

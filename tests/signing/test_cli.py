@@ -6,14 +6,7 @@ from tests.signing.conftest import pdfsig, tamper, write
 from vanphong.cli import main
 from vanphong.pki import services as pki_services
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _english_shell(monkeypatch):
-    monkeypatch.setenv("LANG", "C.UTF-8")
-    monkeypatch.delenv("LC_ALL", raising=False)
-    monkeypatch.delenv("LC_MESSAGES", raising=False)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_shell")]
 
 
 def run(capsys, *args):
