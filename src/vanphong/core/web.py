@@ -1,5 +1,6 @@
 """Helpers shared by the server-rendered views."""
 
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 
@@ -13,6 +14,12 @@ def add_service_errors(form, exc: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc.messages)
+
+
+def message_refusal(request, exc: Exception) -> None:
+    """Show a service's refusal (ValidationError or PermissionDenied) as the page's error message,
+    for actions that redirect instead of showing a form."""
+    messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
 
 
 def get_or_404(selector, *args, **kwargs):

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from vanphong.core.errors import ValidationError
 from vanphong.core.paging import CappedPaginator
-from vanphong.core.web import add_service_errors, get_or_404
+from vanphong.core.web import add_service_errors, get_or_404, message_refusal
 from vanphong.documents import hooks, selectors, services
 from vanphong.documents.attachments import store
 from vanphong.documents.forms import IncomingForm, IssueForm, OutgoingForm, RegisterForm
@@ -154,7 +154,7 @@ def issue(request, pk):
         try:
             issued = services.issue_outgoing(request.user, document, register=form.cleaned_data["register"], request=request)
         except (ValidationError, PermissionDenied) as exc:
-            messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+            message_refusal(request, exc)
         else:
             messages.success(request, _("Issued as %(reference)s.") % {"reference": issued.reference})
     return redirect("documents:detail", pk=pk)

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 
 from vanphong.accounts import services as account_services
 from vanphong.core.errors import ValidationError
-from vanphong.core.web import add_service_errors, get_or_404
+from vanphong.core.web import add_service_errors, get_or_404, message_refusal
 from vanphong.org import selectors, services
 from vanphong.org.forms import AgencyForm, FirstAdminForm, PersonForm, UnitForm
 from vanphong.org.permissions import can_manage_agency, can_manage_directory
@@ -190,7 +190,7 @@ def _person_action(request, pk, action):
     try:
         action(person)
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+        message_refusal(request, exc)
     return redirect("org:person_detail", pk=pk)
 
 

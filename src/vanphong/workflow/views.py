@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from vanphong.core.errors import ValidationError
-from vanphong.core.web import add_service_errors, get_or_404
+from vanphong.core.web import add_service_errors, get_or_404, message_refusal
 from vanphong.documents.types import DocumentType
 from vanphong.workflow import calendar, selectors, services
 from vanphong.workflow.forms import CalendarChangeForm, DeadlineRuleForm
@@ -62,7 +62,7 @@ def calendar_day_remove(request, pk):
     try:
         services.remove_calendar_day(request.user, change, request=request)
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+        message_refusal(request, exc)
     else:
         messages.success(request, _("Removed: %(date)s, %(name)s.") % {"date": change.day.strftime("%d/%m/%Y"), "name": change.name})
     return redirect(_calendar_url(change.day.year))
@@ -93,7 +93,7 @@ def deadline_rule_remove(request, pk):
     try:
         services.remove_deadline_rule(request.user, rule, request=request)
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+        message_refusal(request, exc)
     else:
         messages.success(request, _("Default deadline removed."))
     return redirect("workflow:deadlines")
