@@ -2,6 +2,8 @@
 
 - issue_checks: callables (actor, document) that raise ValidationError when a draft may not be
   issued yet (approval by the workflow, a valid signature by signing).
+- sign_checks: callables (actor, document) that raise ValidationError when a draft may not be
+  signed yet (the workflow's approval chain has not reached the signing leader).
 - document_registered: a signal sent inside the registration's transaction, so that what its
   receivers write (the workflow's status event 03) commits or rolls back with the registration.
   Receivers only write rows: nothing slow, nothing outside the database.
@@ -16,6 +18,7 @@ from collections.abc import Callable
 from django.dispatch import Signal
 
 issue_checks: list[Callable] = []
+sign_checks: list[Callable] = []
 detail_sections: list[Callable] = []
 
 document_registered = Signal()  # sender=Document, document=..., actor=...
