@@ -37,7 +37,7 @@ from vanphong.documents.models import Direction, Document
 from vanphong.documents.selectors import documents_visible_to
 from vanphong.documents.types import DocumentType
 from vanphong.org.models import Person, Unit
-from vanphong.workflow import calendar, deadlines, events
+from vanphong.workflow import calendar, deadlines, events, hooks
 from vanphong.workflow.models import Assignment, ExtensionRequest, StatusEvent, Step, Task
 from vanphong.workflow.permissions import require_leader
 
@@ -167,11 +167,12 @@ def assign(actor, document: Document, *, lead: Target, coordinators: Iterable[Ta
                                            instructions=instructions, deadline=deadline)
     Assignment.objects.filter(document=document, awaiting_reassignment=True).update(awaiting_reassignment=False)
     parts = [(Task.Role.LEAD, lead)] + [(Task.Role.COORDINATE, t) for t in coordinators] + [(Task.Role.INFORM, t) for t in informed]
-    Task.objects.bulk_create([Task(agency_id=document.agency_id, assignment=assignment, document=document, role=role, given_by=actor,
-                                   deadline=deadline, **_holder(target)) for role, target in parts])
+    tasks = Task.objects.bulk_create([Task(agency_id=document.agency_id, assignment=assignment, document=document, role=role,
+                                           given_by=actor, deadline=deadline, **_holder(target)) for role, target in parts])
     documents.add_readers(actor, document, [t for _role, t in parts if isinstance(t, Person)])
     Step.objects.create(assignment=assignment, kind=Step.Kind.ASSIGNED, actor=actor, text=instructions, deadline=deadline)
     events.record(document, Code.ASSIGNED, actor)
+    hooks.tasks_given.send(sender=Task, tasks=tasks, actor=actor)
     audit.record("workflow.assignment.created", actor=actor, agency=document.agency, target=assignment, request=request, data={
         "document": document.pk, "round": number, "deadline": deadline.isoformat(),
         "lead": _ref(lead), "coordinators": [_ref(t) for t in coordinators], "informed": [_ref(t) for t in informed]})
@@ -244,6 +245,7 @@ def pass_down(actor, task: Task, *, to: Target, instructions: str = "", request=
     Step.objects.create(assignment=assignment, task=child, kind=Step.Kind.PASSED, actor=actor, text=instructions)
     if task.role in Task.ACTING_ROLES:
         _mark_processing(document, actor)
+    hooks.tasks_given.send(sender=Task, tasks=[child], actor=actor)
     _audit("workflow.task.passed_down", actor, task, request, to=_ref(to), child=child.pk)
     return child
 
@@ -263,6 +265,7 @@ def return_task(actor, task: Task, *, reason: str, request=None) -> None:
         assignment.status, assignment.closed_at, assignment.awaiting_reassignment = Assignment.Status.RETURNED, now, True
         assignment.save(update_fields=["status", "closed_at", "awaiting_reassignment"])
     Step.objects.create(assignment=assignment, task=task, kind=Step.Kind.RETURNED, actor=actor, text=reason)
+    hooks.task_returned.send(sender=Task, task=task, actor=actor, reason=reason)
     _audit("workflow.task.returned", actor, task, request, reason=reason)
 
 
@@ -279,6 +282,7 @@ def request_extension(actor, task: Task, *, deadline: dt.date, reason: str, requ
     ask = ExtensionRequest.objects.create(task=task, assignment=assignment, requested_by=actor, requested_deadline=deadline,
                                           reason=reason)
     Step.objects.create(assignment=assignment, task=task, kind=Step.Kind.EXTENSION_REQUESTED, actor=actor, text=reason, deadline=deadline)
+    hooks.extension_requested.send(sender=ExtensionRequest, ask=ask, actor=actor)
     _audit("workflow.extension.requested", actor, task, request, deadline=deadline.isoformat())
     return ask
 
@@ -313,6 +317,7 @@ def decide_extension(actor, ask: ExtensionRequest, *, grant: bool, deadline: dt.
     ask.save(update_fields=["status", "decided_by", "decided_at", "decision_note", "granted_deadline"])
     Step.objects.create(assignment=assignment, task=task, actor=actor, text=note, deadline=ask.granted_deadline,
                         kind=Step.Kind.EXTENSION_GRANTED if grant else Step.Kind.EXTENSION_REFUSED)
+    hooks.extension_decided.send(sender=ExtensionRequest, ask=ask, actor=actor)
     _audit("workflow.extension.decided", actor, task, request, granted=grant, deadline=deadline.isoformat() if grant else None)
     return ask
 
