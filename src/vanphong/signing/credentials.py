@@ -4,13 +4,20 @@ pyHanko's SimpleSigner re-reads its key on every signature (most of the cost of 
 here the key is the cached pki.keys.SigningKey, and the pyHanko signer built around it is cached
 too, per certificate. A PKCS#12 opened for `vanphong sign` is cached too, so a
 script signing many files pays the passphrase's key derivation once.
+
+The signer also keeps its signed attributes: under PAdES they are the content type, the
+signing-certificate-v2 reference and the message digest, the same for every signature but the
+digest. asn1crypto rebuilds them from the certificate in ~10 ms, two thirds of a B-B signature;
+the kept DER with the new digest in place is byte for byte what pyHanko would build.
 """
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
+from asn1crypto import cms
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
@@ -28,6 +35,10 @@ def asn1(cert: x509.Certificate) -> asn1_x509.Certificate:
     return asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER))
 
 
+# Signed attributes that do not change from one signature to the next but for the digest.
+CONSTANT_SIGNED_ATTRIBUTES = {"content_type", "message_digest", "signing_certificate_v2", "cms_algorithm_protection"}
+
+
 class KeySigner(Signer):
     """pyHanko's CMS signer over a pki.keys.SigningKey (SHA-256: PKCS#1 v1.5 or ECDSA)."""
 
@@ -35,6 +46,24 @@ class KeySigner(Signer):
         super().__init__(signing_cert=asn1(certificate), cert_registry=SimpleCertificateStore.from_certs([asn1(c) for c in chain]),
                          embed_roots=False)
         self._key = key
+        self._signed_attrs_templates: dict[tuple, tuple[bytes, bytes]] = {}
+
+    async def signed_attrs(self, data_digest: bytes, digest_algorithm: str, attr_settings=None, content_type="data",
+                           use_pades=False, timestamper=None, dry_run=False, is_pdf_sig=True) -> cms.CMSAttributes:
+        build = super().signed_attrs
+        key = (digest_algorithm, content_type, use_pades, is_pdf_sig)
+        if key not in self._signed_attrs_templates:
+            placeholder = os.urandom(len(data_digest))
+            template = await build(placeholder, digest_algorithm, attr_settings=attr_settings, content_type=content_type,
+                                   use_pades=use_pades, timestamper=timestamper, dry_run=dry_run, is_pdf_sig=is_pdf_sig)
+            if {attribute["type"].native for attribute in template} - CONSTANT_SIGNED_ATTRIBUTES:
+                # A time or other changing attribute (not PAdES): build every time.
+                return await build(data_digest, digest_algorithm, attr_settings=attr_settings, content_type=content_type,
+                                   use_pades=use_pades, timestamper=timestamper, dry_run=dry_run, is_pdf_sig=is_pdf_sig)
+            self._signed_attrs_templates[key] = (placeholder, template.dump())
+        placeholder, der = self._signed_attrs_templates[key]
+        assert der.count(placeholder) == 1 and len(data_digest) == len(placeholder)
+        return cms.CMSAttributes.load(der.replace(placeholder, data_digest))
 
     async def async_sign_raw(self, data: bytes, digest_algorithm: str, dry_run=False) -> bytes:
         assert digest_algorithm == "sha256", digest_algorithm  # pki.keys signs with SHA-256
