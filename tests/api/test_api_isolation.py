@@ -613,6 +613,132 @@ def check_my_work_counts(w, as_):
     assert as_(w.person_a).get("/work/counts").json() == {"todo": 1, "overdue": 0, "information": 1}
 
 
+# ---- signing documents: the draft's named official signs, the agency's clerk seals; reports for the document's readers ----
+
+
+@dataclass
+class Signable:
+    """Agency A's draft with a PDF, to be signed by its named official (who holds a certificate the system keeps), and
+    the CA's seal certificate of agency A. Agency B's clerk and leader, and A's people who may not act, change nothing."""
+
+    official: object
+    draft: object
+    attachment: object
+    clerk_b: object
+
+    def strangers(self, w):
+        return [self.clerk_b, w.admin_b, w.person_b]
+
+
+def signable(w) -> Signable:
+    from tests.signing.conftest import make_pdf
+    from vanphong.pki import services as pki
+
+    ca_op = make_person(w.agency_a, "chungthu.ky", "Vận Hành Ký Số", roles=["ca_operator"])
+    pki.init_ca(ca_op, name="VănPhòng Ký số", algorithm="p256")
+    official = make_person(w.agency_a, "lanhdao.ky", "Phạm Minh Ký", roles=["leader"], position="Chánh Văn phòng")
+    pki.issue_with_held_key(ca_op, profile="official", holder_person=official)
+    pki.issue_with_held_key(ca_op, profile="agency-seal", holder_agency=w.agency_a)
+    draft = services.create_outgoing_draft(w.clerk_a, doc_type="QĐ", subject="Quyết định cần ký số", signer_name=official.full_name,
+                                           files=[store(SimpleUploadedFile("Quyết định.pdf", make_pdf()))])
+    clerk_b = make_person(w.agency_b, "vanthu.ky.b", "Phan Thị Ký", roles=["clerk"], clearance=3)
+    return Signable(official, draft, draft.attachments.get(), clerk_b)
+
+
+def _no_signatures(draft):
+    from vanphong.signing.models import DocumentSignature, PaperOriginal
+
+    assert not DocumentSignature.objects.filter(document=draft).exists() and not PaperOriginal.objects.filter(document=draft).exists()
+    assert draft.attachments.count() == 1
+
+
+@covers("POST", "/documents/{document_id}/sign")
+def check_sign_document(w, as_):
+    s = signable(w)
+    for person in s.strangers(w):
+        assert as_(person).post(f"/documents/{s.draft.pk}/sign").status_code == 404, person
+    for person in (w.clerk_a, w.person_a, w.admin_a):  # of the agency, but not the named signer
+        assert as_(person).post(f"/documents/{s.draft.pk}/sign").status_code == 403, person
+    response = as_(s.official).post(f"/documents/{s.draft.pk}/sign", {"level": "B-B"})
+    assert response.status_code == 422
+    _no_signatures(s.draft)
+    response = as_(s.official).post(f"/documents/{s.draft.pk}/sign", {"level": "B-LT"})
+    assert response.status_code == 201 and response.json()["kind"] == "official" and response.json()["level"] == "B-LT"
+
+
+@covers("POST", "/documents/{document_id}/seal")
+def check_seal_document(w, as_):
+    from vanphong.signing import document_services
+
+    s = signable(w)
+    document_services.sign_document(s.official, s.draft)
+    services.issue_outgoing(w.clerk_a, s.draft)
+    for person in s.strangers(w):
+        assert as_(person).post(f"/documents/{s.draft.pk}/seal").status_code == 404, person
+    for person in (s.official, w.person_a):  # not clerks
+        assert as_(person).post(f"/documents/{s.draft.pk}/seal").status_code == 403, person
+    assert s.draft.attachments.count() == 2
+    response = as_(w.clerk_a).post(f"/documents/{s.draft.pk}/seal")
+    assert response.status_code == 201 and response.json()["kind"] == "seal"
+    assert as_(w.clerk_a).post(f"/documents/{s.draft.pk}/seal").status_code == 422  # once
+
+
+@covers("POST", "/documents/{document_id}/signed-on-paper")
+def check_mark_signed_on_paper(w, as_):
+    s = signable(w)
+    for person in s.strangers(w):
+        assert as_(person).post(f"/documents/{s.draft.pk}/signed-on-paper").status_code == 404, person
+    assert as_(w.person_a).post(f"/documents/{s.draft.pk}/signed-on-paper").status_code == 403
+    _no_signatures(s.draft)
+    assert as_(w.clerk_a).post(f"/documents/{s.draft.pk}/signed-on-paper").status_code == 204
+
+
+@covers("GET", "/documents/{document_id}/signatures")
+def check_list_signatures(w, as_):
+    from vanphong.signing import document_services
+
+    s = signable(w)
+    signed = document_services.sign_document(s.official, s.draft)
+    for person in s.strangers(w):
+        response = as_(person).get(f"/documents/{s.draft.pk}/signatures")
+        assert response.status_code == 404 and signed.sha256_after not in response.content.decode(), person
+    assert [x["id"] for x in as_(w.person_a).get(f"/documents/{s.draft.pk}/signatures").json()] == [signed.pk]
+
+
+@covers("GET", "/documents/{document_id}/verification")
+def check_verification_report(w, as_):
+    from vanphong.signing import document_services
+
+    s = signable(w)
+    signed = document_services.sign_document(s.official, s.draft)
+    document_services.run_verification(signed.result_id)
+    secret = secrets(w)
+    for person in s.strangers(w):
+        response = as_(person).get(f"/documents/{s.draft.pk}/verification")
+        assert response.status_code == 404 and "Phạm Minh Ký" not in response.content.decode(), person
+    for person in secret.strangers(w):
+        assert as_(person).get(f"/documents/{secret.document.pk}/verification").status_code == 404, person
+    files = as_(w.person_a).get(f"/documents/{s.draft.pk}/verification").json()["files"]
+    assert [(f["attachment_id"], f["status"]) for f in files] == [(s.attachment.pk, "not_verified"), (signed.result_id, "done")]
+    assert files[1]["valid"] and files[1]["report"]["signatures"][0]["signer_name"] == "Phạm Minh Ký"
+
+
+@covers("POST", "/attachments/{attachment_id}/verify")
+def check_verify_again(w, as_):
+    from vanphong.signing.models import AttachmentVerification
+
+    s = signable(w)
+    secret = secrets(w)
+    for person in s.strangers(w):
+        assert as_(person).post(f"/attachments/{s.attachment.pk}/verify").status_code == 404, person
+    for person in secret.strangers(w):
+        assert as_(person).post(f"/attachments/{secret.attachment.pk}/verify").status_code == 404, person
+    assert not AttachmentVerification.objects.exists()
+    assert as_(w.person_a).post(f"/attachments/{s.attachment.pk}/verify").status_code == 202
+    assert AttachmentVerification.objects.get().status == "pending"
+    assert as_(secret.insider).post(f"/attachments/{secret.attachment.pk}/verify").status_code == 422  # a PNG has no signature
+
+
 # ---- the harness --------------------------------------------------------------------------------
 
 

@@ -24,6 +24,9 @@ COVERED = {
     "workflow:work": "own", "workflow:assign": "object", "workflow:task_pass_down": "object", "workflow:task_note": "object",
     "workflow:task_return": "object", "workflow:task_extension": "object", "workflow:task_complete": "object",
     "workflow:task_read": "object", "workflow:extension_decide": "object",
+    # Signing from a document's page: 404 for another agency, 403 in the agency without the part
+    # (tests/signing/test_document_signing.py: test_the_page_shows_the_panels_and_verify_again_is_for_readers_only).
+    "signing:sign": "object", "signing:seal": "object", "signing:paper": "object", "signing:verify_again": "object",
 }
 
 
@@ -32,7 +35,7 @@ def _app_url_names():
     resolver = get_resolver()
     for pattern in resolver.url_patterns:
         namespace = getattr(pattern, "namespace", None)
-        if namespace in {"core", "accounts", "org", "workflow"}:
+        if namespace in {"core", "accounts", "org", "workflow", "signing"}:
             for sub in pattern.url_patterns:
                 names.add(f"{namespace}:{sub.name}")
     return names

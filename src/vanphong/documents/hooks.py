@@ -10,6 +10,8 @@
 - document_issued: a signal sent after the transaction commits; the exchange dispatches on it.
 - detail_sections: callables (request, document) returning HTML that the document's page shows
   below its own sections (the workflow's handling panel and timeline).
+- attachments_stored: sent after commit with the new Attachment rows of a document (signing
+  queues their verification report).
 - ocr_requested: sent after commit for each new OcrJob; documents.tasks queues the recognition.
   (A signal, so that services need not import the task module that imports them.)"""
 
@@ -24,3 +26,4 @@ detail_sections: list[Callable] = []
 document_registered = Signal()  # sender=Document, document=..., actor=...
 document_issued = Signal()  # sender=Document, document=..., actor=...
 ocr_requested = Signal()  # sender=OcrJob, job=...
+attachments_stored = Signal()  # sender=Attachment, attachments=[...]

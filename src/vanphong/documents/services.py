@@ -271,6 +271,8 @@ def _attach(actor, document: Document, files: Iterable[UploadedFile]) -> None:
                    text=f.text, page_count=f.page_count, uploaded_by=actor)
         for f in files
     ])
+    if attachments:
+        transaction.on_commit(lambda: hooks.attachments_stored.send(sender=Attachment, attachments=attachments))
     # Scans get their text from OCR in the background (documents.ocr_services.run_job).
     for attachment, file in zip(attachments, files, strict=True):
         if file.needs_ocr:

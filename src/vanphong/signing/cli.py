@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 
-LEVELS = ["B-B", "B-T", "B-LT"]  # pades.LEVELS (importing it needs Django set up)
+LEVELS = ["B-B", "B-T", "B-LT", "B-LTA"]  # pades.LEVELS (importing it needs Django set up)
 
 
 def _setup() -> None:

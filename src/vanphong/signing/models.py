@@ -37,3 +37,63 @@ class TrustedRoot(models.Model):
     @cached_property
     def x509(self) -> x509.Certificate:
         return x509.load_pem_x509_certificate(self.certificate_pem.encode("ascii"))
+
+
+class DocumentSignature(models.Model):
+    """One signature made on a document's main file from its page: the official's, or the agency's
+    seal applied by a clerk. The signed PDF is a new attachment of the document; the file it was
+    made from stays as it was (a DOCX is converted to PDF first)."""
+
+    class Kind(models.TextChoices):
+        OFFICIAL = "official", _("Official's signature")
+        SEAL = "seal", _("Agency seal")
+
+    document = models.ForeignKey("documents.Document", on_delete=models.CASCADE, related_name="signatures", verbose_name=_("document"))
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    source = models.ForeignKey("documents.Attachment", on_delete=models.PROTECT, related_name="+", verbose_name=_("signed file"))
+    result = models.OneToOneField("documents.Attachment", on_delete=models.PROTECT, related_name="made_by_signature",
+                                  verbose_name=_("file with the signature"))
+    certificate = models.ForeignKey("pki.Certificate", on_delete=models.PROTECT, related_name="+", verbose_name=_("certificate"))
+    signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("signed by"))
+    signed_at = models.DateTimeField(_("signed at"), default=timezone.now)
+    level = models.CharField(_("level"), max_length=6)
+    sha256_before = models.CharField(max_length=64)
+    sha256_after = models.CharField(max_length=64)
+    converted_from = models.CharField(_("converted from"), max_length=10, blank=True)  # "docx" when LibreOffice made the PDF
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("signature on a document")
+        verbose_name_plural = _("signatures on documents")
+
+
+class PaperOriginal(models.Model):
+    """An outgoing draft signed by hand on paper: its file is a scan, issued without a digital
+    signature (signing.document_services.mark_signed_on_paper)."""
+
+    document = models.OneToOneField("documents.Document", on_delete=models.CASCADE, related_name="paper_original")
+    marked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    marked_at = models.DateTimeField(default=timezone.now)
+
+
+class AttachmentVerification(models.Model):
+    """The verification report of a PDF attachment, computed by the background worker when the
+    file is stored and again on request. `report` is verification.Report as JSON."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        DONE = "done", _("Done")
+        UNREADABLE = "unreadable", _("Unreadable")
+
+    attachment = models.OneToOneField("documents.Attachment", on_delete=models.CASCADE, related_name="verification")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
+    signed = models.BooleanField(default=False)
+    valid = models.BooleanField(default=False)
+    report = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+    requested_at = models.DateTimeField(default=timezone.now)
+    verified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("verification report")
+        verbose_name_plural = _("verification reports")

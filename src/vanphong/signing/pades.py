@@ -3,9 +3,10 @@
 Levels (ETSI EN 319 142-1): B-B, a CMS signature with the signing certificate bound in;
 B-T adds a signature time-stamp from our TSA, requested in process; B-LT then appends a DSS
 with the CRLs and OCSP responses that prove the certificates' status at signing, so the
-signature can be checked after the CA is gone. services.py gathers what these need (keys,
-the TSA responder, revocation data) before calling here, because pyHanko signs inside an event
-loop, where Django refuses database queries.
+signature can be checked after the CA is gone; B-LTA then adds a document time-stamp from our
+TSA over all of it, DSS included. services.py gathers what these need (keys, the TSA responder,
+revocation data) before calling here, because pyHanko signs inside an event loop, where Django
+refuses database queries.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.fields import SigFieldSpec, SigSeedSubFilter, enumerate_sig_fields
-from pyhanko.sign.signers import PdfSignatureMetadata, PdfSigner
+from pyhanko.sign.signers import PdfSignatureMetadata, PdfSigner, PdfTimeStamper
 from pyhanko.sign.timestamps.api import TimeStamper
 from pyhanko.sign.validation.dss import DocumentSecurityStore
 
@@ -29,8 +30,9 @@ from vanphong.core.errors import ValidationError
 from vanphong.pki import tsa
 from vanphong.signing.credentials import Credentials, asn1
 
-B_B, B_T, B_LT = "B-B", "B-T", "B-LT"
-LEVELS = (B_B, B_T, B_LT)
+B_B, B_T, B_LT, B_LTA = "B-B", "B-T", "B-LT", "B-LTA"
+LEVELS = (B_B, B_T, B_LT, B_LTA)
+DOC_TIMESTAMP = "DocTimeStamp"  # document time-stamp fields: DocTimeStamp-1, …
 
 
 class InProcessTimeStamper(TimeStamper):
@@ -105,7 +107,7 @@ def sign(pdf: bytes, credentials: Credentials, *, field_name: str, placement: Pl
     """The PDF with one more signature, in a new incremental revision: what was signed before
     stays byte for byte as it was, so earlier signatures stay valid."""
     if level not in LEVELS:
-        raise ValidationError(_("Unknown signature level “%(level)s”. Choose B-B, B-T or B-LT.") % {"level": level})
+        raise ValidationError(_("Unknown signature level “%(level)s”. Choose B-B, B-T, B-LT or B-LTA.") % {"level": level})
     if level != B_B and responder is None:
         raise ValidationError(_("The time-stamping authority is not set up: initialise the CA (vanphong ca init)."))
     writer = writer or open_pdf(pdf)
@@ -115,9 +117,23 @@ def sign(pdf: bytes, credentials: Credentials, *, field_name: str, placement: Pl
                        stamp_style=style,
                        new_field_spec=SigFieldSpec(sig_field_name=field_name, on_page=placement.page, box=placement.box))
     output = signer.sign_pdf(writer, appearance_text_params={"signed_at": signed_at}, bytes_reserved=_room_for(credentials, level))
-    if level == B_LT:
+    if level in (B_LT, B_LTA):
         output = _add_dss(output, credentials, revocation or RevocationData())
+    if level == B_LTA:
+        output = _add_document_timestamp(output, responder)
     return output.getvalue()
+
+
+def _add_document_timestamp(output: io.BytesIO, responder: tsa.Responder) -> io.BytesIO:
+    """B-LTA: a document time-stamp (ETSI.RFC3161) over the whole file, the DSS included."""
+    writer = IncrementalPdfFileWriter(output, strict=False)
+    taken = {name for name, _signed in signature_fields(writer.prev)}
+    n = 1
+    while f"{DOC_TIMESTAMP}-{n}" in taken:
+        n += 1
+    stamper = PdfTimeStamper(InProcessTimeStamper(responder), field_name=f"{DOC_TIMESTAMP}-{n}")
+    # A token holds the TSA's certificate and chain: 16 KiB of hex is room enough, and spares the trial run.
+    return stamper.timestamp_pdf(writer, "sha256", bytes_reserved=16384)
 
 
 def _room_for(credentials: Credentials, level: str) -> int:

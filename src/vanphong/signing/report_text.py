@@ -42,6 +42,12 @@ def render(report: Report) -> str:
         lines.append("  " + _("Changes after signing: %(changes)s") % {"changes": s.changes_after or "—"})
         lines.extend("  " + _("Problem: %(text)s") % {"text": text} for text in s.problems)
         lines.extend("  " + _("Note: %(text)s") % {"text": text} for text in s.notes)
+    for stamp in report.document_timestamps:
+        verdict = _("VALID") if stamp.valid else _("INVALID")
+        lines.append(_("Document time-stamp (%(field)s): %(verdict)s") % {"field": stamp.field_name, "verdict": verdict})
+        lines.append("  " + _("Time-stamp: %(time)s by %(authority)s") % {"time": _time(stamp.time), "authority": stamp.authority})
+        lines.append("  " + _("Changes after signing: %(changes)s") % {"changes": stamp.changes_after or "—"})
+        lines.extend("  " + _("Problem: %(text)s") % {"text": text} for text in stamp.problems)
     lines.extend(_("Problem: %(text)s") % {"text": text} for text in report.problems)
     lines.append(_("All signatures are valid.") if report.valid else _("The document's signatures are NOT all valid."))
     return "\n".join(lines)

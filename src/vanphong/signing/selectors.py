@@ -45,3 +45,21 @@ def intermediate_certificates() -> list[x509.Certificate]:
 
 def trusted_roots(reader=None):
     return TrustedRoot.objects.select_related("added_by")
+
+
+# ---- the document page's panels ---------------------------------------------------------------------
+
+
+def signatures_on(document):
+    """The signatures made on a document from its page. The caller read `document` through
+    documents.selectors.document_detail, which decides who may see it."""
+    from vanphong.signing.models import DocumentSignature
+
+    return DocumentSignature.objects.filter(document=document).select_related("signed_by", "certificate", "source", "result")
+
+
+def verifications_of(document) -> dict:
+    """attachment id -> AttachmentVerification of the document's PDFs (same caveat as above)."""
+    from vanphong.signing.models import AttachmentVerification
+
+    return {v.attachment_id: v for v in AttachmentVerification.objects.filter(attachment__document=document)}

@@ -26,7 +26,7 @@ from vanphong.core.errors import ValidationError
 from vanphong.pki import ocsp, tsa
 from vanphong.pki import services as pki_services
 from vanphong.pki.models import Certificate, CertificateAuthority
-from vanphong.signing import appearance, credentials, pades, permissions, selectors
+from vanphong.signing import appearance, credentials, number_fields, pades, permissions, selectors
 from vanphong.signing.models import TrustedRoot
 
 OFFICIAL, SEAL = "Official", "Seal"  # signature field names: Official-1, Seal-1, …
@@ -128,7 +128,7 @@ def _revocation_data(creds: credentials.Credentials, level: str, responder: tsa.
     """Our OCSP answers for the signer's and the TSA's certificates, and the CRLs of our CAs in
     their chains. Certificates from other authorities get their certificates only: the system
     does not fetch from outside."""
-    if level != pades.B_LT:
+    if level not in (pades.B_LT, pades.B_LTA):
         return None
     data = pades.RevocationData()
     ours = {ca.x509.subject: ca for ca in CertificateAuthority.objects.all()}
@@ -182,9 +182,14 @@ def _seal_placement(writer) -> pades.Placement:
 
 
 def _sign(pdf: bytes, creds: credentials.Credentials, *, seal: bool, position: str, level: str, agency_short_name: str = "",
-          row: Certificate | None = None) -> bytes:
+          row: Certificate | None = None, reserve_number: bool = False, number_values: dict | None = None) -> bytes:
     check_can_sign(creds, row=row)
     writer = pades.open_pdf(pdf)
+    # In the signature's own revision: the official's covers the empty fields, the seal's fills them.
+    if reserve_number and not seal:
+        number_fields.reserve(writer, pdf)
+    if number_values and seal:
+        number_fields.fill(writer, number_values)
     responder = _timestamp_responder(level)
     revocation = _revocation_data(creds, level, responder)
     if seal:
@@ -207,29 +212,33 @@ def _audit_signed(actor, row: Certificate, *, kind: str, level: str, before: byt
                            "sha256_unsigned": hashlib.sha256(before).hexdigest(), "sha256_signed": hashlib.sha256(after).hexdigest()})
 
 
-def sign_as_official(actor, pdf: bytes, *, level: str = pades.B_T, position: str | None = None, request=None) -> bytes:
+def sign_as_official(actor, pdf: bytes, *, level: str = pades.B_T, position: str | None = None, reserve_number: bool = False,
+                     request=None) -> bytes:
     """The signed-in official signs with the key the system holds for them: position, blue
-    signature image, full name and signing time on the last page."""
+    signature image, full name and signing time on the last page. `reserve_number`: a draft not
+    yet numbered leaves the clerk empty fields for its number and date (signing.number_fields)."""
     row = selectors.held_official_certificate(actor) if actor is not None else None
     if row is None:
         raise ValidationError(_("You have no valid signing certificate held by the system: ask a CA operator to issue one."))
     permissions.require_official_key_holder(actor, row)
     signed = _sign(pdf, credentials.held(row), seal=False, position=actor.position if position is None else position, level=level,
-                   row=row)
+                   row=row, reserve_number=reserve_number)
     _audit_signed(actor, row, kind="official", level=level, before=pdf, after=signed, request=request)
     return signed
 
 
-def apply_seal(actor, pdf: bytes, *, level: str = pades.B_T, request=None) -> bytes:
+def apply_seal(actor, pdf: bytes, *, level: str = pades.B_T, number_values: dict | None = None, request=None) -> bytes:
     """A clerk applies the agency's seal signature: the red seal over the left third of the
-    official's signature (or at the top right of page 1 on a digitised copy)."""
+    official's signature (or at the top right of page 1 on a digitised copy). `number_values`
+    fills the number and date fields the official's signature left (signing.number_fields)."""
     agency = actor.agency
     permissions.require_seal_keeper(actor, agency)
     row = selectors.held_seal_certificate(agency)
     if row is None:
         raise ValidationError(_("%(agency)s has no valid seal certificate held by the system: ask a CA operator to issue one.")
                               % {"agency": agency.name})
-    signed = _sign(pdf, credentials.held(row), seal=True, position="", level=level, agency_short_name=agency.short_name, row=row)
+    signed = _sign(pdf, credentials.held(row), seal=True, position="", level=level, agency_short_name=agency.short_name, row=row,
+                   number_values=number_values)
     _audit_signed(actor, row, kind="seal", level=level, before=pdf, after=signed, request=request)
     return signed
 

@@ -26,7 +26,7 @@ from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.ades.report import AdESFailure, AdESIndeterminate
 from pyhanko.sign.diff_analysis import ModificationLevel
-from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation import validate_pdf_signature, validate_pdf_timestamp
 from pyhanko.sign.validation.dss import DocumentSecurityStore
 from pyhanko.sign.validation.errors import SignatureValidationError
 from pyhanko.sign.validation.status import SignatureCoverageLevel
@@ -71,13 +71,33 @@ class SignatureReport:
 
 
 @dataclass
-class Report:
-    signatures: list[SignatureReport] = field(default_factory=list)
+class TimestampReport:
+    """A document time-stamp (B-LTA): proof that the whole file, validation data included,
+    existed at `time`."""
+
+    field_name: str
+    time: dt.datetime | None = None
+    authority: str = ""
+    intact: bool = False
+    trusted: bool = False
+    changes_after: str = ""
     problems: list[str] = field(default_factory=list)
 
     @property
     def valid(self) -> bool:
-        return bool(self.signatures) and not self.problems and all(s.valid for s in self.signatures)
+        return not self.problems
+
+
+@dataclass
+class Report:
+    signatures: list[SignatureReport] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    document_timestamps: list[TimestampReport] = field(default_factory=list)
+
+    @property
+    def valid(self) -> bool:
+        return (bool(self.signatures) and not self.problems and all(s.valid for s in self.signatures)
+                and all(t.valid for t in self.document_timestamps))
 
 
 def _when(value: dt.datetime) -> str:
@@ -112,13 +132,47 @@ def verify_pdf(data: bytes) -> Report:
     except (PdfError, ValueError, KeyError, TypeError, IndexError):
         raise UnreadableDocument(_("The file is not a PDF that can be read.")) from None
     report = Report()
-    if not signatures:
+    regular = [s for s in signatures if s.sig_object_type != "/DocTimeStamp"]
+    if not regular:
         report.problems.append(_("The document carries no signature."))
         return report
     ocsps, crls = _embedded_revocation(reader)
     for embedded in signatures:
-        report.signatures.append(_verify_one(embedded, ocsps, crls))
+        if embedded.sig_object_type == "/DocTimeStamp":
+            report.document_timestamps.append(_verify_timestamp(embedded, ocsps, crls))
+        else:
+            report.signatures.append(_verify_one(embedded, ocsps, crls))
+    if any(t.valid for t in report.document_timestamps):
+        for signature in report.signatures:
+            if signature.level == "B-LT":
+                signature.level = "B-LTA"
     return report
+
+
+def _verify_timestamp(embedded, ocsps, crls) -> TimestampReport:
+    result = TimestampReport(field_name=embedded.field_name or "")
+    try:
+        status = validate_pdf_timestamp(embedded, validation_context=_context(None, ocsps, crls))
+    except (SignatureValidationError, ValueError, KeyError, TypeError) as exc:
+        result.problems.append(_("The document time-stamp cannot be read: %(error)s") % {"error": exc})
+        return result
+    result.authority = _common_name(status.signing_cert) if status.signing_cert is not None else ""
+    result.intact = bool(status.intact and status.valid)
+    result.trusted = bool(status.trusted)
+    if result.intact:
+        result.time = status.timestamp
+    else:
+        result.problems.append(_("The file was altered after its document time-stamp."))
+    if result.intact and not result.trusted:
+        result.problems.append(_("The document time-stamp is not from a trusted time-stamping authority."))
+    if status.coverage == SignatureCoverageLevel.ENTIRE_FILE:
+        result.changes_after = _("None: the time-stamp covers the whole file.")
+    elif status.modification_level is not None and status.modification_level <= ModificationLevel.FORM_FILLING:
+        result.changes_after = _("Only later signatures, form fields or validation data were added.")
+    else:
+        result.changes_after = _("The document was changed after signing.")
+        result.problems.append(_("The document was changed after its time-stamp in ways that are not allowed."))
+    return result
 
 
 def _verify_one(embedded, ocsps, crls) -> SignatureReport:
