@@ -3,18 +3,31 @@ signer of the CA that issued it, with the request's nonce echoed.
 
 Statuses: good (issued here, not revoked), revoked (with time and reason), unknown (a serial this
 CA never issued). A request about a CA this instance does not run is answered "unauthorized".
-Responses are made per request and not logged to the audit chain: they change nothing.
+Responses are not logged to the audit chain: they change nothing.
+
+The responder answers thousands of requests a second (bench/pki.py), so its hot path is lean: the
+CAs and their OCSP signers are kept in memory, a certificate's status is one indexed lookup, and
+an answer without a nonce is reused while the status it states has not changed, for at most
+REUSE_FOR (RFC 5019's pre-produced responses): signing is most of an answer's cost. The status is
+read on every request, so a revocation shows at once. pki.status_wsgi serves this ahead of
+Django's middleware.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as dt
+import threading
+import time
+from dataclasses import dataclass
 from functools import lru_cache
 
 from asn1crypto import keys as asn1_keys
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.x509 import ocsp
+from django.db import connection
 from django.utils import timezone
 
 from vanphong.pki import selectors
@@ -23,6 +36,13 @@ from vanphong.pki.models import Certificate, CertificateAuthority, RevocationRea
 # How long a response may be relied on (its nextUpdate). Status changes reach the CRL and OCSP at
 # once; a relying party that caches a response sees a revocation at most this late.
 RESPONSE_LIFETIME = dt.timedelta(hours=1)
+# How long a signed answer without a nonce is given again to whoever asks about the same, unchanged status.
+REUSE_FOR = dt.timedelta(minutes=1)
+# How long an OCSP signer is kept in memory before it is looked up again (it may have been renewed).
+RESPONDER_KEPT_SECONDS = 60
+HASH_ALGORITHMS = {"sha1", "sha224", "sha256", "sha384", "sha512"}
+# Requests are a few hundred bytes; anything far larger is not one.
+MAX_REQUEST_BYTES = 64 * 1024
 
 
 def _unsuccessful(status: ocsp.OCSPResponseStatus) -> bytes:
@@ -47,59 +67,131 @@ def _cert_id_hashes(certificate_pem: str, algorithm_name: str) -> tuple[bytes, b
     return digest(cert.subject.public_bytes()), digest(key_bits)
 
 
-def _issuer(request: ocsp.OCSPRequest) -> CertificateAuthority | None:
+@dataclass(frozen=True)
+class _Responder:
+    certificate: x509.Certificate
+    key: object  # pki.keys.SigningKey
+    kept_until: float  # time.monotonic()
+    not_after: dt.datetime
+
+
+_lock = threading.Lock()
+_cas: list[tuple[int, str]] = []  # (pk, certificate PEM) of every CA, reloaded when a request names none of them
+_responders: dict[tuple[int, str], _Responder] = {}  # by (pk, PEM) of the CA: a pk may be reused by a new database
+_answers: dict[tuple, tuple[bytes, dt.datetime]] = {}  # reusable answers: key -> (DER, produced at)
+MAX_KEPT_ANSWERS = 20_000
+
+
+def forget() -> None:
+    """Drop what is kept in memory (tests; a CA or OCSP signer replaced in this process)."""
+    with _lock:
+        _cas.clear()
+        _responders.clear()
+        _answers.clear()
+
+
+def _issuer(request: ocsp.OCSPRequest) -> tuple[int, str] | None:
+    """(pk, certificate PEM) of the CA the request names, by the hashes of its name and key."""
     wanted = (request.issuer_name_hash, request.issuer_key_hash)
-    for ca in CertificateAuthority.objects.only("pk", "certificate_pem"):
-        if _cert_id_hashes(ca.certificate_pem, request.hash_algorithm.name) == wanted:
-            return ca
+    for attempt in range(2):
+        for ca in list(_cas):
+            if _cert_id_hashes(ca[1], request.hash_algorithm.name) == wanted:
+                return ca
+        if attempt == 0:  # a CA made since this process last looked
+            fresh = list(CertificateAuthority.objects.values_list("pk", "certificate_pem"))
+            with _lock:
+                _cas[:] = fresh
     return None
+
+
+def _responder(ca: tuple[int, str]) -> _Responder | None:
+    kept = _responders.get(ca)
+    if kept is not None and kept.kept_until > time.monotonic() and kept.not_after > timezone.now():
+        return kept
+    row = selectors.service_certificate(CertificateAuthority(pk=ca[0]), "ocsp-signer")
+    if row is None:
+        _responders.pop(ca, None)
+        return None
+    kept = _Responder(row.x509, row.signing_key(), time.monotonic() + RESPONDER_KEPT_SECONDS, row.not_after)
+    _responders[ca] = kept
+    return kept
+
+
+def respond_to_get(encoded: str) -> bytes:
+    """RFC 6960 appendix A.1: GET {url}/{base64 of the DER request}, URL-decoded already."""
+    try:
+        der = base64.b64decode(encoded, validate=True)
+    except (binascii.Error, ValueError):
+        der = b""  # answered as a malformed request
+    return respond(der)
 
 
 def respond(request_der: bytes) -> bytes:
     """DER OCSPResponse for a DER OCSPRequest."""
     try:
         request = ocsp.load_der_ocsp_request(request_der)
-        request.hash_algorithm  # noqa: B018 (raises for an algorithm that cryptography does not know)
+        algorithm = request.hash_algorithm.name  # raises for an algorithm that cryptography does not know
     except Exception:  # cryptography raises ValueError, or UnsupportedAlgorithm; both mean a request we cannot read
         return _unsuccessful(ocsp.OCSPResponseStatus.MALFORMED_REQUEST)
-    if request.hash_algorithm.name not in {"sha1", "sha224", "sha256", "sha384", "sha512"}:
+    if algorithm not in HASH_ALGORITHMS:
         return _unsuccessful(ocsp.OCSPResponseStatus.MALFORMED_REQUEST)
     ca = _issuer(request)
     if ca is None:
         return _unsuccessful(ocsp.OCSPResponseStatus.UNAUTHORIZED)
-    responder = selectors.service_certificate(ca, "ocsp-signer")
+    ca_pk = ca[0]
+    responder = _responder(ca)
     if responder is None:
         return _unsuccessful(ocsp.OCSPResponseStatus.TRY_LATER)
+    try:
+        nonce = request.extensions.get_extension_for_class(x509.OCSPNonce).value
+    except x509.ExtensionNotFound:
+        nonce = None
 
+    status = _status(ca_pk, request.serial_number)
     now = timezone.now().replace(microsecond=0)
-    status, revoked_at, reason = _status(ca, request.serial_number)
+    key = (ca_pk, request.serial_number, algorithm, request.issuer_name_hash, request.issuer_key_hash, status,
+           responder.certificate.serial_number)
+    if nonce is None:
+        kept = _answers.get(key)
+        if kept is not None and now - kept[1] < REUSE_FOR:
+            return kept[0]
+    cert_status, revoked_at, reason = status
     builder = (
         ocsp.OCSPResponseBuilder()
         .add_response_by_hash(
             issuer_name_hash=request.issuer_name_hash, issuer_key_hash=request.issuer_key_hash, serial_number=request.serial_number,
-            algorithm=request.hash_algorithm, cert_status=status, this_update=now, next_update=now + RESPONSE_LIFETIME,
+            algorithm=request.hash_algorithm, cert_status=cert_status, this_update=now, next_update=now + RESPONSE_LIFETIME,
             revocation_time=revoked_at, revocation_reason=reason,
         )
-        .responder_id(ocsp.OCSPResponderEncoding.HASH, responder.x509)
-        .certificates([responder.x509])
+        .responder_id(ocsp.OCSPResponderEncoding.HASH, responder.certificate)
+        .certificates([responder.certificate])
     )
-    try:
-        nonce = request.extensions.get_extension_for_class(x509.OCSPNonce).value
+    if nonce is not None:
         builder = builder.add_extension(nonce, critical=False)
-    except x509.ExtensionNotFound:
-        pass
-    return responder.signing_key().sign_builder(builder).public_bytes(serialization.Encoding.DER)
+    der = responder.key.sign_builder(builder).public_bytes(serialization.Encoding.DER)
+    if nonce is None:
+        with _lock:
+            if len(_answers) >= MAX_KEPT_ANSWERS:
+                _answers.clear()
+            _answers[key] = (der, now)
+    return der
 
 
-def _status(ca: CertificateAuthority, serial: int):
-    """(status, revocation time, reason) of a serial issued by `ca`."""
-    cert = Certificate.objects.filter(ca=ca, serial=serial_text(serial)).only("status", "revoked_at", "revocation_reason").first()
-    if cert is not None:
-        if cert.status == Certificate.Status.REVOKED:
-            reason = cert.revocation_reason
-            flag = RevocationReason(reason).flag if reason and reason != RevocationReason.UNSPECIFIED else None
-            return ocsp.OCSPCertStatus.REVOKED, cert.revoked_at, flag
-        return ocsp.OCSPCertStatus.GOOD, None, None
-    if CertificateAuthority.objects.filter(issuer=ca, serial=serial_text(serial)).exists():
+def _status(ca_pk: int, serial: int):
+    """(status, revocation time, reason) of a serial issued by the CA `ca_pk`.
+
+    The status is read without the ORM: compiling the query would cost as much as the rest of a
+    kept answer. Revoked certificates, few, are read through it."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT status FROM {Certificate._meta.db_table} WHERE serial = %s AND ca_id = %s", [serial_text(serial), ca_pk])
+        row = cursor.fetchone()
+    if row is not None:
+        if row[0] != Certificate.Status.REVOKED:
+            return ocsp.OCSPCertStatus.GOOD, None, None
+        revoked_at, reason = Certificate.objects.filter(ca_id=ca_pk, serial=serial_text(serial)).values_list(
+            "revoked_at", "revocation_reason").get()
+        flag = RevocationReason(reason).flag if reason and reason != RevocationReason.UNSPECIFIED else None
+        return ocsp.OCSPCertStatus.REVOKED, revoked_at, flag
+    if CertificateAuthority.objects.filter(issuer_id=ca_pk, serial=serial_text(serial)).exists():
         return ocsp.OCSPCertStatus.GOOD, None, None  # an issuing CA under this root (CA revocation comes later)
     return ocsp.OCSPCertStatus.UNKNOWN, None, None

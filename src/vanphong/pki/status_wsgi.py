@@ -1,0 +1,75 @@
+"""The OCSP responder mounted straight on WSGI, ahead of Django.
+
+Relying parties ask about every certificate of every signature they check, thousands of times a
+second across a network. Django's middleware (sessions, CSRF, language, security headers) does
+nothing for these anonymous binary requests but costs as much as the answer itself, so
+vanphong.wsgi sends the responder's paths here and everything else to Django. The answers are
+pki.ocsp's, the same that pki.views give Django's test client and development server.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.core import signals
+from django.urls import reverse
+
+from vanphong.pki import ocsp
+
+logger = logging.getLogger("django.request")
+
+
+def _reply(start_response, status: str, body: bytes = b"", content_type: str = "application/ocsp-response") -> list[bytes]:
+    start_response(status, [("Content-Type", content_type), ("Content-Length", str(len(body)))])
+    return [body]
+
+
+def _answer(environ) -> tuple[str, bytes | None]:
+    method = environ.get("REQUEST_METHOD", "GET")
+    tail = environ.get("PATH_INFO", "")[len(ocsp_path()) :]
+    if method == "POST" and not tail:
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return "400 Bad Request", None
+        if length > ocsp.MAX_REQUEST_BYTES:
+            return "413 Request Entity Too Large", None
+        return "200 OK", ocsp.respond(environ["wsgi.input"].read(length) if length > 0 else b"")
+    if method == "GET" and tail.startswith("/") and len(tail) > 1:
+        # PATH_INFO is already URL-decoded by the server, as Django's <path:encoded> sees it.
+        return "200 OK", ocsp.respond_to_get(tail[1:])
+    return "405 Method Not Allowed", None
+
+
+_path: str | None = None
+
+
+def ocsp_path() -> str:
+    global _path
+    if _path is None:
+        _path = reverse("pki:ocsp")
+    return _path
+
+
+def mount(django_application):
+    """A WSGI application: the OCSP responder's paths answered here, all others by `django_application`."""
+
+    def application(environ, start_response):
+        path = environ.get("PATH_INFO", "")
+        prefix = ocsp_path()
+        if path != prefix and not path.startswith(prefix + "/"):
+            return django_application(environ, start_response)
+        # Django's signals, as its own handler sends them: connections past their age or broken are closed.
+        signals.request_started.send(sender=application, environ=environ)
+        try:
+            status, body = _answer(environ)
+        except Exception:
+            logger.exception("OCSP request failed: %s %s", environ.get("REQUEST_METHOD"), path)
+            return _reply(start_response, "500 Internal Server Error", b"", "text/plain")
+        finally:
+            signals.request_finished.send(sender=application)
+        if body is None:
+            return _reply(start_response, status, b"", "text/plain")
+        return _reply(start_response, status, body)
+
+    return application

@@ -1,0 +1,94 @@
+"""The OCSP responder as the production server runs it: vanphong.wsgi.application answers its
+paths ahead of Django, reuses answers without a nonce while the status stays, and shows a
+revocation at once."""
+
+import base64
+import io
+import urllib.parse
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.x509 import ocsp
+
+from tests.pki.conftest import make_csr
+from vanphong.pki import ocsp as responder
+from vanphong.pki import services
+from vanphong.wsgi import application
+
+# Real connections and commits, as under the server: the mount opens and closes them itself.
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def call(method: str, path: str, body: bytes = b"") -> tuple[str, dict, bytes]:
+    seen = {}
+
+    def start_response(status, headers):
+        seen["status"], seen["headers"] = status, dict(headers)
+
+    environ = {"REQUEST_METHOD": method, "PATH_INFO": path, "SCRIPT_NAME": "", "QUERY_STRING": "", "SERVER_NAME": "127.0.0.1",
+               "SERVER_PORT": "8000", "HTTP_HOST": "127.0.0.1", "wsgi.url_scheme": "http", "wsgi.input": io.BytesIO(body),
+               "wsgi.errors": io.StringIO(), "CONTENT_LENGTH": str(len(body)), "CONTENT_TYPE": "application/ocsp-request"}
+    body = b"".join(application(environ, start_response))
+    return seen["status"], seen["headers"], body
+
+
+def ask(cert, issuer, *, nonce: bool = False, method: str = "POST") -> bytes:
+    builder = ocsp.OCSPRequestBuilder().add_certificate(cert.x509, issuer.x509, hashes.SHA256())
+    if nonce:
+        builder = builder.add_extension(x509.OCSPNonce(b"0123456789abcdef"), critical=False)
+    der = builder.build().public_bytes(serialization.Encoding.DER)
+    if method == "POST":
+        status, headers, body = call("POST", "/pki/ocsp", der)
+    else:
+        status, headers, body = call("GET", "/pki/ocsp/" + base64.b64encode(der).decode())
+    assert status == "200 OK" and headers["Content-Type"] == "application/ocsp-response"
+    assert "Content-Security-Policy" not in headers  # answered ahead of Django's middleware
+    return body
+
+
+def status_of(body: bytes):
+    parsed = ocsp.load_der_ocsp_response(body)
+    assert parsed.response_status == ocsp.OCSPResponseStatus.SUCCESSFUL
+    return parsed.certificate_status
+
+
+@pytest.fixture
+def leaf(pki, ca_operator):
+    responder.forget()
+    return services.issue_from_csr(ca_operator, profile="tls-client", csr_data=make_csr())
+
+
+def test_answers_without_a_nonce_are_reused_until_the_status_changes(pki, ca_operator, leaf):
+    first = ask(leaf, pki.issuing)
+    assert status_of(first) == ocsp.OCSPCertStatus.GOOD
+    assert ask(leaf, pki.issuing) == first  # the same signed answer, not a new signature
+    assert ask(leaf, pki.issuing, method="GET") == first  # RFC 6960 A.1's GET form, same request
+
+    services.revoke(ca_operator, leaf, reason="keyCompromise")
+    revoked = ocsp.load_der_ocsp_response(ask(leaf, pki.issuing))
+    assert revoked.certificate_status == ocsp.OCSPCertStatus.REVOKED  # at once: the kept "good" answer is not given
+    assert revoked.revocation_reason == x509.ReasonFlags.key_compromise
+
+
+def test_answers_with_a_nonce_are_signed_for_each_request(pki, leaf):
+    first, second = ask(leaf, pki.issuing, nonce=True), ask(leaf, pki.issuing, nonce=True)
+    assert first != second
+    for body in (first, second):
+        parsed = ocsp.load_der_ocsp_response(body)
+        assert parsed.extensions.get_extension_for_class(x509.OCSPNonce).value.nonce == b"0123456789abcdef"
+
+
+def test_bad_requests_and_other_paths(pki, leaf):
+    status, _, body = call("POST", "/pki/ocsp", b"not a request")
+    assert status == "200 OK" and ocsp.load_der_ocsp_response(body).response_status == ocsp.OCSPResponseStatus.MALFORMED_REQUEST
+    status, _, body = call("GET", "/pki/ocsp/" + urllib.parse.quote("%%%not base64"))
+    assert ocsp.load_der_ocsp_response(body).response_status == ocsp.OCSPResponseStatus.MALFORMED_REQUEST
+    assert call("POST", "/pki/ocsp", b"x" * (responder.MAX_REQUEST_BYTES + 1))[0].startswith("413")
+    assert call("GET", "/pki/ocsp")[0].startswith("405")
+    assert call("PUT", "/pki/ocsp", b"x")[0].startswith("405")
+    # Everything else is Django's: the health page, a page that wants a sign-in.
+    status, headers, _ = call("GET", "/health")
+    assert status.startswith("200") and "Content-Security-Policy" in headers
+    assert call("GET", "/pki/ocspx")[0].startswith("404")
+    assert call("GET", "/documents/incoming/")[0].startswith("302")
