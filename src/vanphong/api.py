@@ -7,6 +7,7 @@ from vanphong.core.api_support import CompleteSessionAuth, TokenAuth, VanPhongAP
 from vanphong.documents.api import router as documents_router
 from vanphong.documents.book_api import router as book_router
 from vanphong.documents.scan_api import router as scan_router
+from vanphong.notifications.api import router as notifications_router
 from vanphong.org.api import router as org_router
 from vanphong.signing.api import router as signing_router
 from vanphong.workflow.api import router as workflow_router
@@ -30,4 +31,5 @@ api.add_router("", documents_router)
 api.add_router("", book_router)
 api.add_router("", scan_router)
 api.add_router("", workflow_router)
+api.add_router("", notifications_router)
 api.add_router("", signing_router)

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "vanphong.pki",
     "vanphong.signing",
     "vanphong.workflow",
+    "vanphong.notifications",
 ]
 
 MIDDLEWARE = [
@@ -67,6 +68,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "vanphong.core.context_processors.navigation",
+                "vanphong.notifications.context_processors.bell",
             ],
         },
     },
@@ -195,9 +197,21 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 VANPHONG_WORKER_HEARTBEAT_SECONDS = 15
 
+# E-mail (notifications app): Django's SMTP backend, sent by the worker from the outbox.
 EMAIL_HOST = config.get("VANPHONG_SMTP_HOST", "127.0.0.1")
 EMAIL_PORT = config.get_int("VANPHONG_SMTP_PORT", 25)
+EMAIL_HOST_USER = config.get("VANPHONG_SMTP_USER", "")
+EMAIL_HOST_PASSWORD = config.get("VANPHONG_SMTP_PASSWORD", "")
+EMAIL_USE_TLS = config.get_bool("VANPHONG_SMTP_STARTTLS", False)
+EMAIL_USE_SSL = config.get_bool("VANPHONG_SMTP_SSL", False)
+EMAIL_TIMEOUT = config.get_int("VANPHONG_SMTP_TIMEOUT_SECONDS", 30)
 DEFAULT_FROM_EMAIL = config.get("VANPHONG_MAIL_FROM", "vanphong@localhost")
+# A claimed e-mail not confirmed sent within the lease is due again (a worker died): longer than a send.
+VANPHONG_MAIL_LEASE_SECONDS = max(config.get_int("VANPHONG_MAIL_LEASE_SECONDS", 300), 4 * EMAIL_TIMEOUT)
+VANPHONG_MAIL_MAX_ATTEMPTS = config.get_int("VANPHONG_MAIL_MAX_ATTEMPTS", 20)
+VANPHONG_MAIL_RETRY_MAX_MINUTES = config.get_int("VANPHONG_MAIL_RETRY_MAX_MINUTES", 240)
+VANPHONG_MAIL_DELIVERY_SECONDS = config.get_int("VANPHONG_MAIL_DELIVERY_SECONDS", 60)
+VANPHONG_REMINDER_SCAN_SECONDS = config.get_int("VANPHONG_REMINDER_SCAN_SECONDS", 300)
 
 LOGGING = {
     "version": 1,

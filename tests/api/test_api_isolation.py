@@ -739,6 +739,50 @@ def check_verify_again(w, as_):
     assert as_(secret.insider).post(f"/attachments/{secret.attachment.pk}/verify").status_code == 422  # a PNG has no signature
 
 
+# ---- notifications: each person's own; another's is not found, whatever their agency or role ----------------------
+
+
+def notified(w):
+    """Agency A's leader gives person_a a document, so that person_a has a notification."""
+    from vanphong.notifications.models import Notification
+    from vanphong.workflow import handling
+
+    leader = make_person(w.agency_a, "lanhdao.tb.a", "Vũ Văn Thông Báo", roles=["leader"], clearance=1)
+    document = services.register_incoming(w.clerk_a, doc_type="CV", subject="Công văn thông báo riêng của A", issuing_agency_name="X")
+    handling.assign(leader, document, lead=w.person_a, deadline=timezone.localdate() + timezone.timedelta(days=5))
+    return Notification.objects.get(recipient=w.person_a)
+
+
+@covers("GET", "/notifications")
+def check_list_notifications(w, as_):
+    mine = notified(w)
+    # Another agency, the agency's own administrator, the instance operator: none sees person_a's notifications.
+    for person in (w.admin_b, w.person_b, w.admin_a, w.operator):
+        response = as_(person).get("/notifications")
+        assert ids(response) == set() and "riêng của A" not in response.content.decode(), person
+        assert response.json()["unread"] == 0
+    assert ids(as_(w.person_a).get("/notifications")) == {mine.pk}
+
+
+@covers("POST", "/notifications/{notification_id}/read")
+def check_mark_notification_read(w, as_):
+    mine = notified(w)
+    for person in (w.admin_b, w.person_b, w.admin_a, w.operator):
+        response = as_(person).post(f"/notifications/{mine.pk}/read")
+        assert response.status_code == 404 and "riêng của A" not in response.content.decode(), person
+    unchanged(mine, read_at=None)
+    assert as_(w.person_a).post(f"/notifications/{mine.pk}/read").json()["read_at"] is not None
+
+
+@covers("POST", "/notifications/read-all")
+def check_mark_all_notifications_read(w, as_):
+    mine = notified(w)
+    for person in (w.admin_b, w.person_b, w.admin_a, w.operator):
+        assert as_(person).post("/notifications/read-all").json() == {"marked": 0}, person
+    unchanged(mine, read_at=None)
+    assert as_(w.person_a).post("/notifications/read-all").json() == {"marked": 1}
+
+
 # ---- the harness --------------------------------------------------------------------------------
 
 

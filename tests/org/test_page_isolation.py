@@ -24,6 +24,10 @@ COVERED = {
     "workflow:work": "own", "workflow:assign": "object", "workflow:task_pass_down": "object", "workflow:task_note": "object",
     "workflow:task_return": "object", "workflow:task_extension": "object", "workflow:task_complete": "object",
     "workflow:task_read": "object", "workflow:extension_decide": "object",
+    # tests/notifications/test_pages.py: only one's own notifications (404 for anyone else's, whatever their agency);
+    # the reminder settings are the agency administrators' (403 for others, each agency's own).
+    "notifications:list": "own", "notifications:bell": "own", "notifications:read": "object", "notifications:read_all": "own",
+    "notifications:preferences": "own", "notifications:policy": "admin",
     # Signing from a document's page: 404 for another agency, 403 in the agency without the part
     # (tests/signing/test_document_signing.py: test_the_page_shows_the_panels_and_verify_again_is_for_readers_only).
     "signing:sign": "object", "signing:seal": "object", "signing:paper": "object", "signing:verify_again": "object",
@@ -35,7 +39,7 @@ def _app_url_names():
     resolver = get_resolver()
     for pattern in resolver.url_patterns:
         namespace = getattr(pattern, "namespace", None)
-        if namespace in {"core", "accounts", "org", "workflow", "signing"}:
+        if namespace in {"core", "accounts", "org", "workflow", "notifications", "signing"}:
             for sub in pattern.url_patterns:
                 names.add(f"{namespace}:{sub.name}")
     return names

@@ -36,6 +36,8 @@ ACTION_LABELS = {
     "workflow.task.read": _("Document for information read"),
     "workflow.extension.requested": _("More time asked for"),
     "workflow.extension.decided": _("Request for more time decided"),
+    "notifications.preferences.changed": _("Notification settings changed"),
+    "notifications.policy.changed": _("Reminder settings changed"),
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 import socket
@@ -20,6 +21,16 @@ logger = logging.getLogger(__name__)
 
 # Sent when a worker starts, before it takes tasks: apps schedule their recurring tasks here.
 worker_started = Signal()
+
+
+def enqueue_unless_waiting(task, delay: dt.timedelta = dt.timedelta(0)) -> None:
+    """Queue `task` to run after `delay`, unless a run of it is already waiting (several workers, a restart,
+    or a recurring task that re-queued itself): django-tasks has no calendar."""
+    from django_tasks.base import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    if not DBTaskResult.objects.filter(status=TaskResultStatus.READY, task_path=task.module_path).exists():
+        task.using(run_after=timezone.now() + delay).enqueue()
 
 
 def _beat(worker_id: str, started_at) -> None:

@@ -8,11 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.utils import timezone
 from django_tasks import task
-from django_tasks.base import TaskResultStatus
-from django_tasks_db.models import DBTaskResult
 
+from vanphong.core.worker import enqueue_unless_waiting
 from vanphong.pki import services
 
 INTERVAL = dt.timedelta(hours=1)
@@ -28,9 +26,7 @@ def refresh_status_services() -> dict[str, int]:
 
 def schedule_refresh(delay: dt.timedelta = INTERVAL) -> None:
     """Queue the next refresh, unless one is already waiting (several workers, or a restart)."""
-    waiting = DBTaskResult.objects.filter(status=TaskResultStatus.READY, task_path=refresh_status_services.module_path)
-    if not waiting.exists():
-        refresh_status_services.using(run_after=timezone.now() + delay).enqueue()
+    enqueue_unless_waiting(refresh_status_services, delay)
 
 
 def on_worker_started(**signal_kwargs) -> None:

@@ -1,0 +1,20 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class NotificationsConfig(AppConfig):
+    name = "vanphong.notifications"
+    label = "notifications"
+    verbose_name = _("Notifications")
+
+    def ready(self):
+        from vanphong.core.worker import worker_started
+        from vanphong.notifications import receivers, tasks
+        from vanphong.workflow import hooks
+
+        hooks.tasks_given.connect(receivers.on_tasks_given, dispatch_uid="notifications-tasks-given")
+        hooks.task_returned.connect(receivers.on_task_returned, dispatch_uid="notifications-task-returned")
+        hooks.extension_requested.connect(receivers.on_extension_requested, dispatch_uid="notifications-extension-requested")
+        hooks.extension_decided.connect(receivers.on_extension_decided, dispatch_uid="notifications-extension-decided")
+        # Each worker makes sure the reminder scan and the e-mail delivery are scheduled.
+        worker_started.connect(tasks.on_worker_started, dispatch_uid="notifications-schedule")

@@ -1,0 +1,47 @@
+"""Notifications of what people do in the handling of a document (workflow.hooks), written in the
+transaction of the change. Nobody is notified of their own action."""
+
+from __future__ import annotations
+
+from vanphong.notifications.models import Notification
+from vanphong.notifications.outbox import Entry, notify
+from vanphong.notifications.recipients import document_link, holders, task_params
+from vanphong.notifications.texts import MAX_TEXT
+from vanphong.workflow.models import Task
+
+Kind = Notification.Kind
+
+
+def on_tasks_given(sender, tasks, actor, **kwargs) -> None:
+    tasks = list(Task.objects.filter(pk__in=[t.pk for t in tasks]).select_related("document", "person", "unit"))
+    reach = holders(tasks)
+    notify(Entry(pid, Kind.TASK_GIVEN, f"task-given:task:{t.pk}", document_link(t.document_id),
+                 task_params(t, actor=actor.full_name)) for t in tasks for pid in reach[t.pk] if pid != actor.pk)
+
+
+def on_task_returned(sender, task, actor, reason, **kwargs) -> None:
+    if task.given_by_id == actor.pk:
+        return
+    task = Task.objects.select_related("document", "person", "unit").get(pk=task.pk)
+    notify([Entry(task.given_by_id, Kind.TASK_RETURNED, f"task-returned:task:{task.pk}", document_link(task.document_id),
+                  task_params(task, actor=actor.full_name, text=reason[:MAX_TEXT]))])
+
+
+def _ask_entry(ask, recipient_id: int, kind: str, key: str, actor, **extra) -> Entry:
+    task = Task.objects.select_related("document", "person", "unit").get(pk=ask.task_id)
+    return Entry(recipient_id, kind, key, document_link(task.document_id), task_params(task, actor=actor.full_name, **extra))
+
+
+def on_extension_requested(sender, ask, actor, **kwargs) -> None:
+    leader_id = ask.assignment.assigned_by_id
+    if leader_id != actor.pk:
+        notify([_ask_entry(ask, leader_id, Kind.EXTENSION_ASKED, f"extension-asked:request:{ask.pk}", actor,
+                           deadline=ask.requested_deadline.isoformat(), text=ask.reason[:MAX_TEXT])])
+
+
+def on_extension_decided(sender, ask, actor, **kwargs) -> None:
+    granted = ask.status == ask.Status.GRANTED
+    extra = {"granted": granted, "text": ask.decision_note[:MAX_TEXT]}
+    if granted:
+        extra["deadline"] = ask.granted_deadline.isoformat()
+    notify([_ask_entry(ask, ask.requested_by_id, Kind.EXTENSION_DECIDED, f"extension-decided:request:{ask.pk}", actor, **extra)])
