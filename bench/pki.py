@@ -12,6 +12,12 @@ cryptography, in one fresh database (SQLite by default, PostgreSQL when DATABASE
   ocsp_responses_per_s    OCSP answers per second from the real server (`vanphong serve`, gunicorn)
                           to --clients concurrent HTTP clients, each POSTing a request
   certs_issued_per_s      official certificates issued from CSRs (pki.services.issue_from_csr)
+  xmldsig_sign_ms         one enveloped XML-DSig signature of a typical edXML package (header, a
+                          130 KB attachment in base64) with the agency's held seal key
+                          (signing.xmldsig.sign_package, certificate checks included)
+  xmldsig_verify_ms       its verification (signing.xmldsig.verify_package): safe parse, digest and
+                          signature, chain, revocation from the CA's database
+  xmldsig_sign_vs_raw     xmldsig_sign_ms over the time of one raw RSA-2048 signature of this run
 
 Timed parts run --runs times; figures are medians. The last line is one JSON object.
 
@@ -93,6 +99,50 @@ def bench_pyhanko_floor(official, documents):
                   signer=signer).sign_pdf(writer, bytes_reserved=16384)
         times.append((time.perf_counter() - started) * 1000)
     return statistics.median(times)
+
+
+def edxml_package(agency) -> bytes:
+    """A typical package: the header real systems send and one attachment of 100 KB (a short PDF)."""
+    import base64
+    import random
+
+    ns = "http://www.mic.gov.vn/TBT/QCVN_102_2016"
+    attachment = base64.b64encode(random.Random(7).randbytes(100_000)).decode("ascii")
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<edXML xmlns="{ns}"><edXML:edXMLEnvelope xmlns:edXML="{ns}"><edXML:edXMLHeader><edXML:MessageHeader>
+<edXML:From><edXML:OrganId>{agency.code}</edXML:OrganId><edXML:OrganName>{agency.name}</edXML:OrganName></edXML:From>
+<edXML:To><edXML:OrganId>000.00.00.G22</edXML:OrganId><edXML:OrganName>Văn phòng Chính phủ</edXML:OrganName></edXML:To>
+<edXML:DocumentId>{agency.code},2026/11/29,45/UBND-VP</edXML:DocumentId>
+<edXML:Code><edXML:CodeNumber>45</edXML:CodeNumber><edXML:CodeNotation>UBND-VP</edXML:CodeNotation></edXML:Code>
+<edXML:Subject>Về việc báo cáo tình hình triển khai chữ ký số năm 2026</edXML:Subject>
+<edXML:SignerInfo><edXML:Position>Chủ tịch</edXML:Position><edXML:FullName>Nguyễn Văn Lãnh Đạo</edXML:FullName></edXML:SignerInfo>
+</edXML:MessageHeader><edXML:TraceHeaderList><edXML:TraceHeader><edXML:OrganId>{agency.code}</edXML:OrganId>
+<edXML:Timestamp>2026/11/29 09:30:00</edXML:Timestamp></edXML:TraceHeader></edXML:TraceHeaderList></edXML:edXMLHeader>
+<edXML:edXMLBody><edXML:edXMLManifest version="1.0"><edXML:Reference><edXML:ContentId>cid:1</edXML:ContentId>
+<edXML:ContentType>application/pdf</edXML:ContentType></edXML:Reference></edXML:edXMLManifest></edXML:edXMLBody>
+</edXML:edXMLEnvelope><edXML:AttachmentEncoded xmlns:edXML="{ns}"><edXML:Attachment><edXML:ContentId>1</edXML:ContentId>
+<edXML:AttachmentName>45-UBND-VP.pdf</edXML:AttachmentName><edXML:ContentTransferEncoded>{attachment}</edXML:ContentTransferEncoded>
+</edXML:Attachment></edXML:AttachmentEncoded></edXML>""".encode("utf-8")
+
+
+def bench_xmldsig(agency, packages):
+    """(sign ms, verify ms), medians over `packages` signatures and verifications."""
+    from vanphong.signing import credentials, selectors, xmldsig
+
+    creds = credentials.held(selectors.held_seal_certificate(agency))
+    package = edxml_package(agency)
+    signed = xmldsig.sign_package(package, creds)  # warm-up: key, chain checks
+    if not xmldsig.verify_package(signed).valid:
+        raise SystemExit("the benchmark's own XML signature does not verify")
+    sign_times, verify_times = [], []
+    for _ in range(packages):
+        started = time.perf_counter()
+        xmldsig.sign_package(package, creds)
+        sign_times.append((time.perf_counter() - started) * 1000)
+        started = time.perf_counter()
+        xmldsig.verify_package(signed)
+        verify_times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(sign_times), statistics.median(verify_times)
 
 
 def one_page_pdfs(count):
@@ -198,6 +248,7 @@ def main():
         agency, official = make_people()
         services.init_ca(None, name="VănPhòng Bench", algorithm="p256")
         services.issue_with_held_key(None, profile="official", holder_person=official)
+        services.issue_with_held_key(None, profile="agency-seal", holder_agency=agency)
         raw = statistics.median(bench_raw_rsa() for _ in range(args.runs))
         print(f"raw RSA-2048 signatures: {raw:,.0f}/s", flush=True)
         documents = one_page_pdfs(args.documents)
@@ -208,9 +259,17 @@ def main():
               f"pyHanko alone, invisible: {floor:.1f} ms", flush=True)
         issued = statistics.median(bench_issuance(official, args.certificates) for _ in range(args.runs))
         print(f"certificates issued: {issued:,.0f}/s", flush=True)
+        xml_runs = [bench_xmldsig(agency, args.documents) for _ in range(args.runs)]
+        xml_sign = statistics.median(sign for sign, _verify in xml_runs)
+        xml_verify = statistics.median(verify for _sign, verify in xml_runs)
+        raw_ms = 1000 / raw
+        print(f"XML-DSig of an edXML package: sign {xml_sign:.1f} ms, verify {xml_verify:.1f} ms "
+              f"(one raw RSA-2048 signature: {raw_ms:.2f} ms)", flush=True)
         figures = {"database": connection.vendor, "raw_rsa2048_sign_per_s": round(raw, 1), "pades_bb_ms": round(bb, 2),
                    "pades_bt_ms": round(bt, 2), "pyhanko_floor_bb_ms": round(floor, 2),
-                   "bb_vs_floor": round(bb / floor, 2), "certs_issued_per_s": round(issued, 1)}
+                   "bb_vs_floor": round(bb / floor, 2), "certs_issued_per_s": round(issued, 1),
+                   "xmldsig_sign_ms": round(xml_sign, 2), "xmldsig_verify_ms": round(xml_verify, 2),
+                   "xmldsig_sign_vs_raw": round(xml_sign / raw_ms, 1)}
         if not args.no_http:
             connection.close()
             rate = bench_ocsp(ocsp_requests(200), args.runs, args.clients, args.requests)

@@ -12,6 +12,7 @@ import time
 
 from vanphong.pki import cli as pki_cli
 from vanphong.signing import cli as signing_cli
+from vanphong.signing import xml_cli as signing_xml_cli
 
 
 def _setup_django() -> None:
@@ -407,6 +408,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     pki_cli.add_commands(sub)
     signing_cli.add_commands(sub)
+    signing_xml_cli.add_commands(sub)
 
     p = sub.add_parser("audit", help="audit log tools", description="Audit log tools.")
     audit_sub = p.add_subparsers(dest="audit_command", required=True, metavar="SUBCOMMAND")

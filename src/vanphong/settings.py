@@ -191,6 +191,8 @@ VANPHONG_FILES_DIR = DATA_DIR / "files"
 # Rendered PDF pages (documents.page_images): derived from the files, safe to delete.
 VANPHONG_PREVIEWS_DIR = DATA_DIR / "previews"
 VANPHONG_MAX_UPLOAD_BYTES = config.get_int("VANPHONG_MAX_UPLOAD_MB", 50) * 1024 * 1024
+# Largest edXML package signing.xmldsig reads (attachments travel inside it, in base64).
+VANPHONG_EDXML_MAX_BYTES = config.get_int("VANPHONG_EDXML_MAX_BYTES", 64 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

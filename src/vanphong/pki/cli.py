@@ -121,12 +121,35 @@ def cmd_init(args) -> int:
     from vanphong.pki import services
 
     with _reported():
-        root, issuing = services.init_ca(None, name=args.name, algorithm=args.algorithm, force=args.force)
+        root, issuing = services.init_ca(None, name=args.name, algorithm=args.algorithm, force=args.force, hsm=_hsm_token(args))
     for ca in (root, issuing):
         print(_("%(name)s (%(slug)s), serial %(serial)s, valid until %(date)s") % {
             "name": ca.name, "slug": ca.slug, "serial": ca.serial, "date": _date(ca.not_after)})
         print(f"  {ca.certificate_url}\n  {ca.crl_url}")
+    if root.key_backend == "pkcs11":
+        print(_("The keys were made in the HSM token “%(token)s” and cannot be extracted from it.") % {"token": args.hsm_token})
     return 0
+
+
+def _hsm_token(args):
+    """The token named by --hsm-module/--hsm-token (or VANPHONG_HSM_MODULE/VANPHONG_HSM_TOKEN), or None.
+    Opening it here makes a wrong PIN or label fail before anything is written."""
+    from django.utils.translation import gettext as _
+
+    from vanphong.pki import hsm
+
+    module = args.hsm_module or os.environ.get("VANPHONG_HSM_MODULE", "")
+    label = args.hsm_token or os.environ.get("VANPHONG_HSM_TOKEN", "")
+    if not (module or label or args.hsm_pin_file):
+        return None
+    if not (module and label):
+        raise _Refused(_("An HSM needs both --hsm-module (the PKCS#11 library) and --hsm-token (the token label)."))
+    args.hsm_token = label
+    token = hsm.Token(module_path=os.path.abspath(module), label=label,
+                      pin_file=os.path.abspath(args.hsm_pin_file) if args.hsm_pin_file else "")
+    with _reported():
+        hsm.session(token)
+    return token
 
 
 @_run
@@ -256,6 +279,11 @@ def add_commands(sub) -> None:
     q.add_argument("--name", default="VănPhòng", help="name of the authority, in its certificates (default: %(default)s)")
     q.add_argument("--force", action="store_true",
                    help="replace an existing CA: the old one stops issuing but keeps publishing the status of its certificates")
+    q.add_argument("--hsm-module", metavar="PATH", help="make the CA keys in an HSM: its PKCS#11 library, e.g. "
+                                                       "/usr/lib/softhsm/libsofthsm2.so (or VANPHONG_HSM_MODULE)")
+    q.add_argument("--hsm-token", metavar="LABEL", help="label of the HSM token (or VANPHONG_HSM_TOKEN)")
+    q.add_argument("--hsm-pin-file", metavar="FILE", help="file whose first line is the token's user PIN; it is read at each use "
+                                                         "and never stored (default: the VANPHONG_HSM_PIN variable)")
     q.set_defaults(func=cmd_init)
 
     def key_options(q, *, required_hint: str):

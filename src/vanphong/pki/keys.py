@@ -1,15 +1,16 @@
 """Where the CA and service keys live, and the one way to sign with them.
 
 A key is stored as a backend name and a reference (`CertificateAuthority.key_backend`,
-`.private_key`). The software backend, the only one so far, keeps the key itself in the reference:
+`.private_key`). The software backend keeps the key itself in the reference:
 PKCS#8, encrypted (PBES2, AES-256-CBC) with the key-encryption passphrase. That passphrase is the
 setting VANPHONG_CA_KEY_PASSPHRASE, else a secret generated once into the data folder: a stolen
 database backup alone does not give the keys away.
 
 Callers never touch key bytes: they get a SigningKey and ask it to sign a cryptography builder
-(certificate, CRL, OCSP response) or raw bytes (CMS signed attributes). A PKCS#11 backend
-(SoftHSM2, a real HSM) plugs in as another Backend whose SigningKey signs inside the token; for
-builders it can sign the TBS bytes that cryptography produces and assemble the result.
+(certificate, CRL, OCSP response) or raw bytes (CMS signed attributes, XML-DSig). The PKCS#11
+backend (pki.hsm: SoftHSM2, a real HSM) keeps the key in a token and signs there; its reference
+is a PKCS#11 URI. Keys a CA's services need (its OCSP signer, the TSA, held seal and official
+keys) are made where the CA's own key is (`backend_like`).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from vanphong import config
 RSA3072 = "rsa3072"
 P256 = "p256"
 SOFTWARE = "software"
+PKCS11 = "pkcs11"
 
 # Every signature the CA makes uses SHA-256: with RSA-3072 and P-256 it matches their strength.
 SIGNATURE_HASH = hashes.SHA256()
@@ -135,11 +137,14 @@ _backends: dict[str, Backend] = {SOFTWARE: SoftwareBackend()}
 
 
 def register_backend(backend: Backend) -> None:
-    """For the PKCS#11 backend of a later increment."""
     _backends[backend.name] = backend
 
 
 def backend(name: str) -> Backend:
+    if name == PKCS11 and name not in _backends:
+        from vanphong.pki import hsm  # python-pkcs11 is loaded only where an HSM is used
+
+        register_backend(hsm.Pkcs11Backend())
     try:
         return _backends[name]
     except KeyError:
@@ -152,3 +157,14 @@ def default_backend() -> Backend:
 
 def load(backend_name: str, reference: str) -> SigningKey:
     return backend(backend_name).load(reference)
+
+
+def backend_like(key_backend: str, reference: str) -> Backend:
+    """Where to make a new key that belongs with an existing one: in the same HSM token as a CA
+    kept there, else encrypted in the database."""
+    if key_backend == PKCS11:
+        from vanphong.pki import hsm
+
+        token, _key_id = hsm.parse_reference(reference)
+        return hsm.Pkcs11Backend(token)
+    return default_backend()

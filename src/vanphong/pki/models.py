@@ -24,6 +24,7 @@ class KeyAlgorithm(models.TextChoices):
 
 class KeyBackend(models.TextChoices):
     SOFTWARE = keys.SOFTWARE, _("Encrypted in the database")
+    PKCS11 = keys.PKCS11, _("In a hardware security module (PKCS#11)")
 
 
 class RevocationReason(models.TextChoices):

@@ -65,10 +65,11 @@ def _new_serial() -> int:
 
 
 @transaction.atomic
-def init_ca(actor, *, name: str = "VănPhòng", algorithm: str = keys.P256, force: bool = False, request=None):
+def init_ca(actor, *, name: str = "VănPhòng", algorithm: str = keys.P256, force: bool = False, hsm=None, request=None):
     """Create a root CA, an issuing CA under it, an OCSP signer for each and the time-stamping
     certificate. Refused when a CA exists, unless `force`: then the old CAs stop issuing but keep
-    publishing the status of what they issued. Returns (root, issuing)."""
+    publishing the status of what they issued. With `hsm` (a pki.hsm.Token) every one of their keys
+    is made in that token and never leaves it. Returns (root, issuing)."""
     require_ca_operator(actor)
     name = normalize(name or "")
     if not name or len(name) > 64:
@@ -86,22 +87,28 @@ def init_ca(actor, *, name: str = "VănPhòng", algorithm: str = keys.P256, forc
     tag = "" if generation == 1 else f"g{generation}"
     base_slug = slugify(fold(name)) or "ca"
     now = _now()
+    if hsm is not None:
+        from vanphong.pki.hsm import Pkcs11Backend
+
+        backend = Pkcs11Backend(hsm)
+    else:
+        backend = keys.default_backend()
     root = _create_ca(name, f"Root CA {tag.upper()}".strip(), "-".join(filter(None, [base_slug, "root", tag])),
-                      profiles.ROOT_CA, algorithm, issuer=None, now=now)
+                      profiles.ROOT_CA, algorithm, issuer=None, now=now, backend=backend)
     issuing = _create_ca(name, f"Issuing CA {tag.upper()}".strip(), "-".join(filter(None, [base_slug, "issuing", tag])),
-                         profiles.ISSUING_CA, algorithm, issuer=root, now=now)
+                         profiles.ISSUING_CA, algorithm, issuer=root, now=now, backend=backend)
     audit.record("pki.ca.initialised", actor=actor, target=issuing, request=request,
-                 data={"root": root.slug, "issuing": issuing.slug, "algorithm": algorithm, "replaced": retired})
+                 data={"root": root.slug, "issuing": issuing.slug, "algorithm": algorithm, "replaced": retired,
+                       "key_storage": backend.name, "hsm_token": hsm.label if hsm is not None else ""})
     for ca in (root, issuing):
         _ensure_service_certificates(ca, now=now, actor=actor, request=request)
         publish_crl(ca, now=now)
     return root, issuing
 
 
-def _create_ca(base_name, role, slug, profile, algorithm, *, issuer, now) -> CertificateAuthority:
+def _create_ca(base_name, role, slug, profile, algorithm, *, issuer, now, backend: keys.Backend) -> CertificateAuthority:
     common_name = f"{base_name} {role}" if _fits_common_name(f"{base_name} {role}") else role
     subject = certbuilder.name(common_name=common_name, organization=base_name)
-    backend = keys.default_backend()
     reference, key = backend.generate(algorithm)
     serial = _new_serial()
     not_after = now + dt.timedelta(days=profile.validity_days)
@@ -131,7 +138,7 @@ def _ensure_service_certificates(ca: CertificateAuthority, *, now, actor=None, r
         if current is not None and (current.not_after > now + SERVICE_RENEWAL_MARGIN or current.not_after >= ca.not_after):
             continue  # still valid long enough, or already lasting as long as its CA
         subject = certbuilder.name(common_name=label if _fits_common_name(label) else short_label, organization=organization)
-        backend = keys.default_backend()
+        backend = keys.backend_like(ca.key_backend, ca.private_key)
         reference, key = backend.generate(ca.key_algorithm)
         cert = _issue(ca, profiles.PROFILES[profile_code], subject, key.public_key(), now=now, renewal_of=current,
                       key_backend=backend.name, private_key=reference)
@@ -329,7 +336,7 @@ def issue_with_held_key(actor, *, profile: str, holder_person: Person | None = N
     checked = _check_request(profile, common_name="", holder_person=holder_person, holder_agency=holder_agency,
                              dns_names=(), ip_addresses=())
     ca = _issuing_ca()
-    backend = keys.default_backend()
+    backend = keys.backend_like(ca.key_backend, ca.private_key)
     reference, key = backend.generate(ca.key_algorithm)
     cert = _issue(ca, checked.profile, checked.subject, key.public_key(), now=_now(), holder_person=checked.holder_person,
                   holder_agency=checked.holder_agency, key_backend=backend.name, private_key=reference)
@@ -368,7 +375,7 @@ def renew(actor, certificate: Certificate, *, csr_data: bytes | None = None, pas
         key = keys.generate_private_key(ca.key_algorithm)
         public_key = key.public_key()
     elif held:
-        backend = keys.default_backend()
+        backend = keys.backend_like(ca.key_backend, ca.private_key)
         reference, signing_key = backend.generate(ca.key_algorithm)
         key_backend, public_key = backend.name, signing_key.public_key()
     else:

@@ -55,13 +55,15 @@ def cmd_sign(args) -> int:
 
 
 def cmd_verify(args) -> int:
-    """Print the verification report of a signed PDF."""
+    """Print the verification report of a signed PDF or edXML package."""
     _setup()
-    from vanphong.signing import report_text, verification
+    from vanphong.signing import report_text, verification, xml_cli
 
     data = _read(args.file)
     if data is None:
         return 2
+    if xml_cli.looks_like_xml(data):
+        return xml_cli.verify_xml(data)
     try:
         report = verification.verify_pdf(data)
     except verification.UnreadableDocument as exc:
@@ -82,7 +84,7 @@ def add_commands(sub) -> None:
     p.add_argument("--level", choices=LEVELS, default="B-T", help="PAdES baseline level (default: %(default)s, time-stamped by our TSA)")
     p.set_defaults(func=cmd_sign)
 
-    p = sub.add_parser("verify", help="verify the signatures of a PDF", description=cmd_verify.__doc__ + (
+    p = sub.add_parser("verify", help="verify the signatures of a PDF or an edXML package", description=cmd_verify.__doc__ + (
         " Exit status: 0 all signatures valid, 1 a signature is invalid or there is none, 2 the file cannot be read."))
-    p.add_argument("file", metavar="FILE.pdf", help="the PDF to verify")
+    p.add_argument("file", metavar="FILE", help="the PDF or edXML package to verify (told apart by content)")
     p.set_defaults(func=cmd_verify)

@@ -48,6 +48,11 @@ class KeySigner(Signer):
         self._key = key
         self._signed_attrs_templates: dict[tuple, tuple[bytes, bytes]] = {}
 
+    @property
+    def signing_key(self) -> keys.SigningKey:
+        """The key itself, for signatures other than CMS (XML-DSig)."""
+        return self._key
+
     async def signed_attrs(self, data_digest: bytes, digest_algorithm: str, attr_settings=None, content_type="data",
                            use_pades=False, timestamper=None, dry_run=False, is_pdf_sig=True) -> cms.CMSAttributes:
         build = super().signed_attrs

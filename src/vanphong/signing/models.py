@@ -97,3 +97,20 @@ class AttachmentVerification(models.Model):
     class Meta:
         verbose_name = _("verification report")
         verbose_name_plural = _("verification reports")
+
+
+class XmlSignaturePolicy(models.Model):
+    """How XML signatures from other systems are judged: one row, which an administrator changes
+    (signing.xml_services.set_sha1_accepted). Without a row, the strict default applies."""
+
+    accept_sha1 = models.BooleanField(
+        _("accept SHA-1 XML signatures"), default=False,
+        help_text=_("Some systems still sign edXML packages with RSA-SHA1 and SHA-1 digests. Accepted, such signatures are "
+                    "flagged as weak in every report."))
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                                   verbose_name=_("changed by"))
+    changed_at = models.DateTimeField(_("changed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("XML signature policy")
+        verbose_name_plural = _("XML signature policy")

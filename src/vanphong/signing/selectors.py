@@ -8,7 +8,7 @@ from cryptography import x509
 from django.utils import timezone
 
 from vanphong.pki.models import Certificate, CertificateAuthority
-from vanphong.signing.models import TrustedRoot
+from vanphong.signing.models import TrustedRoot, XmlSignaturePolicy
 
 
 def _held(profile: str):
@@ -63,3 +63,8 @@ def verifications_of(document) -> dict:
     from vanphong.signing.models import AttachmentVerification
 
     return {v.attachment_id: v for v in AttachmentVerification.objects.filter(attachment__document=document)}
+
+
+def xml_signature_policy():
+    """The administrator's XML signature policy, or the strict default when none was set."""
+    return XmlSignaturePolicy.objects.order_by("pk").first() or XmlSignaturePolicy()
