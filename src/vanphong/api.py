@@ -11,6 +11,7 @@ from vanphong.notifications.api import router as notifications_router
 from vanphong.org.api import router as org_router
 from vanphong.signing.api import router as signing_router
 from vanphong.workflow.api import router as workflow_router
+from vanphong.workflow.approval_api import router as approval_router
 
 api = VanPhongAPI(
     title="VănPhòng API",
@@ -31,5 +32,6 @@ api.add_router("", documents_router)
 api.add_router("", book_router)
 api.add_router("", scan_router)
 api.add_router("", workflow_router)
+api.add_router("", approval_router)
 api.add_router("", notifications_router)
 api.add_router("", signing_router)

@@ -609,8 +609,8 @@ def check_my_work(w, as_):
 def check_my_work_counts(w, as_):
     h = handled(w)
     for person in h.strangers(w):
-        assert as_(person).get("/work/counts").json() == {"todo": 0, "overdue": 0, "information": 0}, person
-    assert as_(w.person_a).get("/work/counts").json() == {"todo": 1, "overdue": 0, "information": 1}
+        assert as_(person).get("/work/counts").json() == {"todo": 0, "overdue": 0, "information": 0, "approval": 0}, person
+    assert as_(w.person_a).get("/work/counts").json() == {"todo": 1, "overdue": 0, "information": 1, "approval": 0}
 
 
 # ---- signing documents: the draft's named official signs, the agency's clerk seals; reports for the document's readers ----
@@ -781,6 +781,141 @@ def check_mark_all_notifications_read(w, as_):
         assert as_(person).post("/notifications/read-all").json() == {"marked": 0}, person
     unchanged(mine, read_at=None)
     assert as_(w.person_a).post("/notifications/read-all").json() == {"marked": 1}
+
+
+# ---- approval of outgoing drafts: another agency's drafts are not found; in the agency, only the step's holder acts ----
+
+
+@dataclass
+class Approving:
+    """Agency A's draft by person_a, submitted along the default chain: the head of person_a's room, then the leader.
+    Agency B's leader and people must reach none of it."""
+
+    leader: object
+    head: object
+    draft: object
+    leader_b: object
+
+    def strangers(self, w):
+        return [self.leader_b, w.admin_b, w.person_b]
+
+
+def approving(w, *, submit=True) -> Approving:
+    from vanphong.workflow import approval
+    from vanphong.workflow.approval import StepSpec
+
+    leader = make_person(w.agency_a, "lanhdao.duyet.a", "Vũ Văn Ký", roles=["leader"], clearance=1)
+    head = make_person(w.agency_a, "truong.duyet.a", "Hồ Thị Duyệt", roles=["specialist"], unit=w.subunit_a, clearance=1)
+    approval.set_unit_head(w.admin_a, w.subunit_a, head)
+    approval.save_chain(w.admin_a, w.agency_a, doc_type="", steps=[StepSpec("unit_head"), StepSpec("signing_leader", person=leader)])
+    draft = services.create_outgoing_draft(w.person_a, doc_type="CV", subject="Dự thảo công văn riêng của A")
+    if submit:
+        approval.submit(w.person_a, draft)
+    leader_b = make_person(w.agency_b, "lanhdao.duyet.b", "Lãnh Đạo B", roles=["leader", "admin"], clearance=3)
+    return Approving(leader, head, draft, leader_b)
+
+
+def approval_rows():
+    from vanphong.workflow.models import Approval, ApprovalEvent, ApprovalStep, DraftVersion
+
+    return (list(Approval.objects.order_by("pk").values_list("status", "current_position")),
+            list(ApprovalStep.objects.order_by("pk").values_list("status", "approved_version")), ApprovalEvent.objects.count(),
+            DraftVersion.objects.count())
+
+
+@covers("GET", "/drafts/{document_id}/approval")
+def check_get_approval(w, as_):
+    a, s = approving(w), secrets(w)
+    for person in a.strangers(w):
+        response = as_(person).get(f"/drafts/{a.draft.pk}/approval")
+        assert response.status_code == 404 and no_leak(response), person
+    for person in s.strangers(w):
+        assert as_(person).get(f"/drafts/{s.draft.pk}/approval").status_code == 404, person
+    body = as_(a.head).get(f"/drafts/{a.draft.pk}/approval").json()
+    assert (body["status"], [step["person_id"] for step in body["steps"]]) == ("in_progress", [a.head.pk, a.leader.pk])
+
+
+@covers("POST", "/drafts/{document_id}/approval")
+def check_submit_for_approval(w, as_):
+    a = approving(w, submit=False)
+    before = approval_rows()
+    for person in a.strangers(w):
+        assert as_(person).post(f"/drafts/{a.draft.pk}/approval", {}).status_code == 404, person
+    assert as_(a.head).post(f"/drafts/{a.draft.pk}/approval", {}).status_code == 403  # not the drafter
+    response = as_(w.person_a).post(f"/drafts/{a.draft.pk}/approval", {"signer_id": a.leader_b.pk})
+    assert response.status_code == 422 and response.json()["detail"][0]["field"] == "signer_id"
+    assert approval_rows() == before
+    assert as_(w.person_a).post(f"/drafts/{a.draft.pk}/approval", {"comment": "Kính trình"}).json()["status"] == "in_progress"
+
+
+@covers("POST", "/drafts/{document_id}/approval/approve")
+def check_approve(w, as_):
+    a = approving(w)
+    before = approval_rows()
+    for person in a.strangers(w):
+        assert as_(person).post(f"/drafts/{a.draft.pk}/approval/approve", {"version": 1}).status_code == 404, person
+    assert as_(a.leader).post(f"/drafts/{a.draft.pk}/approval/approve", {"version": 1}).status_code == 403  # not yet the leader's step
+    response = as_(a.head).post(f"/drafts/{a.draft.pk}/approval/approve", {"version": 2})
+    assert response.status_code == 422 and response.json()["detail"][0]["field"] == "version"
+    assert approval_rows() == before
+    assert as_(a.head).post(f"/drafts/{a.draft.pk}/approval/approve", {"version": 1}).json()["current_position"] == 2
+
+
+@covers("POST", "/drafts/{document_id}/approval/return")
+def check_return_draft(w, as_):
+    a = approving(w)
+    before = approval_rows()
+    for person in a.strangers(w):
+        assert as_(person).post(f"/drafts/{a.draft.pk}/approval/return", {"comment": "Trả lại"}).status_code == 404, person
+    assert as_(w.person_a).post(f"/drafts/{a.draft.pk}/approval/return", {"comment": "Trả lại"}).status_code == 403
+    assert approval_rows() == before
+    assert as_(a.head).post(f"/drafts/{a.draft.pk}/approval/return", {"comment": "Bổ sung số liệu"}).json()["status"] == "returned"
+
+
+@covers("POST", "/drafts/{document_id}/versions")
+def check_edit_draft(w, as_):
+    a = approving(w)
+    before = approval_rows()
+
+    def edit(person, payload, files=()):
+        api = as_(person)
+        return api.client.post(f"{PREFIX}/drafts/{a.draft.pk}/versions", {"payload": json.dumps(payload), **({"file": files[0]} if files else {})},
+                               headers=api._headers())
+
+    for person in a.strangers(w):
+        assert edit(person, {"subject": "Chiếm quyền"}, [SimpleUploadedFile("a.png", make_png())]).status_code == 404, person
+    assert edit(w.person_a, {"subject": "Chiếm quyền"}).status_code == 403  # the draft is with the head now
+    assert approval_rows() == before and not a.draft.attachments.exists()
+    response = edit(a.head, {"subject": "Công văn đã sửa riêng của A"}, [SimpleUploadedFile("du-thao.png", make_png())])
+    assert response.status_code == 201 and response.json()["number"] == 2 and response.json()["files"][0]["filename"] == "du-thao.png"
+
+
+@covers("GET", "/drafts/{document_id}/versions")
+def check_list_versions(w, as_):
+    a = approving(w)
+    for person in a.strangers(w):
+        response = as_(person).get(f"/drafts/{a.draft.pk}/versions")
+        assert response.status_code == 404 and no_leak(response), person
+    assert [v["number"] for v in as_(a.head).get(f"/drafts/{a.draft.pk}/versions").json()] == [1]
+
+
+@covers("GET", "/drafts/{document_id}/versions/compare")
+def check_compare_versions(w, as_):
+    a = approving(w)
+    for person in a.strangers(w):
+        assert as_(person).get(f"/drafts/{a.draft.pk}/versions/compare", {"old": 1, "new": 1}).status_code == 404, person
+    assert as_(a.head).get(f"/drafts/{a.draft.pk}/versions/compare", {"old": 1, "new": 2}).status_code == 404
+    assert as_(a.head).get(f"/drafts/{a.draft.pk}/versions/compare", {"old": 1, "new": 1}).json()["fields"] == []
+
+
+@covers("GET", "/approvals/awaiting")
+def check_awaiting_my_approval(w, as_):
+    a = approving(w)
+    for person in [*a.strangers(w), w.person_a, a.leader]:
+        response = as_(person).get("/approvals/awaiting")
+        assert ids(response) == set() and no_leak(response), person
+    body = as_(a.head).get("/approvals/awaiting").json()
+    assert [item["document_id"] for item in body["items"]] == [a.draft.pk]
 
 
 # ---- the harness --------------------------------------------------------------------------------

@@ -24,6 +24,11 @@ COVERED = {
     "workflow:work": "own", "workflow:assign": "object", "workflow:task_pass_down": "object", "workflow:task_note": "object",
     "workflow:task_return": "object", "workflow:task_extension": "object", "workflow:task_complete": "object",
     "workflow:task_read": "object", "workflow:extension_decide": "object",
+    # tests/workflow/test_approval_pages.py: test_another_agency_or_a_reader_below_the_clearance_reaches_no_approval_page (404)
+    # and test_only_administrators_reach_the_chains_page (403 without the role; another agency's chains are not found)
+    "workflow:approval_submit": "object", "workflow:approval_approve": "object", "workflow:approval_return": "object",
+    "workflow:approval_edit": "object", "workflow:approval_versions": "object", "workflow:approval_chains": "admin",
+    "workflow:approval_chain_edit": "admin", "workflow:approval_chain_remove": "admin",
     # tests/notifications/test_pages.py: only one's own notifications (404 for anyone else's, whatever their agency);
     # the reminder settings are the agency administrators' (403 for others, each agency's own).
     "notifications:list": "own", "notifications:bell": "own", "notifications:read": "object", "notifications:read_all": "own",

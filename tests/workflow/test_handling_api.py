@@ -41,7 +41,7 @@ def test_a_document_is_handled_end_to_end_through_the_api(org):
     assert leader.post(f"/documents/{document.pk}/assignments", {"lead_unit_id": org.office.pk}).status_code == 422  # one open round
 
     head = api(org.head)
-    assert head.get("/work/counts").json() == {"todo": 1, "overdue": 0, "information": 0}
+    assert head.get("/work/counts").json() == {"todo": 1, "overdue": 0, "information": 0, "approval": 0}
     child = head.post(f"/tasks/{lead['id']}/pass-down", {"to_person_id": org.specialist.pk, "instructions": "Em làm."}).json()
     specialist = api(org.specialist)
     assert [item["id"] for item in specialist.get("/work").json()["items"]] == [child["id"]]

@@ -138,6 +138,7 @@ class WorkCountsOut(Schema):
     todo: int = Field(description="Open lead and coordinating tasks.")
     overdue: int = Field(description="Of those, the ones a working day or more past their deadline.")
     information: int = Field(description="Documents given for information, not yet marked read.")
+    approval: int = Field(description="Outgoing drafts awaiting your approval (or your unit's).")
 
 
 def _rounds(document) -> list[Assignment]:

@@ -18,6 +18,7 @@ from vanphong.documents.models import Document
 from vanphong.documents.selectors import documents_visible_to
 from vanphong.org.models import Person, Unit
 from vanphong.workflow import calendar
+from vanphong.workflow.approval_selectors import awaiting_count
 from vanphong.workflow.models import Assignment, ExtensionRequest, StatusEvent, Step, Task
 from vanphong.workflow.permissions import is_leader
 
@@ -83,17 +84,19 @@ class WorkCounts:
     todo: int = 0
     overdue: int = 0
     information: int = 0
+    approval: int = 0  # drafts awaiting the reader's approval (workflow.approval_selectors)
 
 
 def work_counts(reader, *, today: dt.date | None = None) -> WorkCounts:
-    """The counts of the navigation and the tabs: one query over the reader's open tasks."""
+    """The counts of the navigation and the tabs: one query over the reader's open tasks, and one over the pending
+    approval steps."""
     if not _active(reader):
         return WorkCounts()
     acting = Q(role__in=Task.ACTING_ROLES)
     counts = _tasks_of(reader).filter(status=Task.Status.OPEN).aggregate(
         todo=Count("pk", filter=acting), overdue=Count("pk", filter=acting & Q(deadline__lt=overdue_before(reader.agency_id, today))),
         information=Count("pk", filter=Q(role=Task.Role.INFORM)))
-    return WorkCounts(**counts)
+    return WorkCounts(**counts, approval=awaiting_count(reader))
 
 
 def working_days_late(agency_id: int, deadline: dt.date, today: dt.date | None = None) -> int:

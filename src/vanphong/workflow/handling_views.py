@@ -18,7 +18,7 @@ from vanphong.core.web import add_service_errors, get_or_404
 from vanphong.documents import selectors as documents
 from vanphong.documents.attachments import store
 from vanphong.documents.models import Direction
-from vanphong.workflow import handling
+from vanphong.workflow import approval_selectors, handling
 from vanphong.workflow import handling_selectors as selectors
 from vanphong.workflow.handling_forms import (
     AssignForm,
@@ -214,12 +214,16 @@ def work_counts(request) -> selectors.WorkCounts:
 @login_required
 def my_work(request):
     tab = request.GET.get("tab", "todo")
-    if tab not in (*selectors.LISTS, "decide"):
+    if tab not in (*selectors.LISTS, "decide", "approval"):
         tab = "todo"
-    page = None
-    if tab != "decide":
+    page, returned = None, None
+    if tab == "approval":  # drafts awaiting the reader's approval, and the reader's drafts returned to them
+        page = CappedPaginator(approval_selectors.awaiting_my_approval(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+        returned = approval_selectors.returned_to_me(request.user)[:PAGE_SIZE]
+    elif tab != "decide":
         page = CappedPaginator(selectors.work_list(request.user, tab), PAGE_SIZE).get_page(request.GET.get("page"))
         for task in page:
             task.late = selectors.working_days_late(request.user.agency_id, task.deadline) if task.status == Task.Status.OPEN else 0
     decisions = selectors.decisions_for(request.user)
-    return render(request, "workflow/my_work.html", {"tab": tab, "page": page, "counts": work_counts(request), "decisions": decisions})
+    return render(request, "workflow/my_work.html", {"tab": tab, "page": page, "counts": work_counts(request), "decisions": decisions,
+                                                     "returned": returned})

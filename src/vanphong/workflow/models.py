@@ -127,6 +127,10 @@ class Assignment(models.Model):
         return self.status == self.Status.OPEN
 
 
+# The work the figures count (workflow.statistics): lead and coordinating tasks still held, open or done.
+_COUNTED = Q(role__in=["lead", "coordinate"], status__in=["open", "done"])
+
+
 class Task(models.Model):
     """What one person or one unit has to do in a round. A unit's task reaches every active member of
     the unit (not of its subunits); any of them may act for the unit.
@@ -176,6 +180,14 @@ class Task(models.Model):
             models.Index(fields=["unit", "role", "deadline", "id"], condition=Q(status="open"), name="task_open_by_unit"),
             models.Index(fields=["person", "-closed_at", "-id"], condition=~Q(status="open"), name="task_closed_by_person"),
             models.Index(fields=["unit", "-closed_at", "-id"], condition=~Q(status="open"), name="task_closed_by_unit"),
+            # The figures of a leader's units (workflow.statistics): work received in a period, by holder or agency-wide,
+            # with what the figures read included so that PostgreSQL answers from the index alone.
+            models.Index(fields=["person", "created_at"], include=["unit", "deadline", "status", "closed_at"], condition=_COUNTED,
+                         name="task_counted_by_person"),
+            models.Index(fields=["unit", "created_at"], include=["person", "deadline", "status", "closed_at"], condition=_COUNTED,
+                         name="task_counted_by_unit"),
+            models.Index(fields=["agency", "created_at"], include=["person", "unit", "deadline", "status", "closed_at"],
+                         condition=_COUNTED, name="task_counted_by_agency"),
         ]
 
     def __str__(self):
@@ -269,3 +281,16 @@ class StatusEvent(models.Model):
         ordering = ["document", "code"]
         constraints = [models.UniqueConstraint(fields=["document", "code"], name="statusevent_once_per_document")]
         indexes = [models.Index(fields=["occurred_at", "id"], condition=Q(delivered_at__isnull=True), name="statusevent_undelivered")]
+
+
+# Approval of outgoing drafts lives in its own module; imported here so that Django registers its models.
+from vanphong.workflow.approval_models import (  # noqa: E402, F401
+    Approval,
+    ApprovalChain,
+    ApprovalChainStep,
+    ApprovalEvent,
+    ApprovalStep,
+    DraftVersion,
+    StepRole,
+    UnitHead,
+)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from vanphong.workflow import handling_views, views
+from vanphong.workflow import approval_views, handling_views, views
 
 app_name = "workflow"
 urlpatterns = [
@@ -17,4 +17,12 @@ urlpatterns = [
     path("tasks/<int:pk>/complete/", handling_views.complete, name="task_complete"),
     path("tasks/<int:pk>/read/", handling_views.acknowledge, name="task_read"),
     path("more-time/<int:pk>/decide/", handling_views.decide_extension, name="extension_decide"),
+    path("drafts/<int:pk>/submit/", approval_views.submit, name="approval_submit"),
+    path("drafts/<int:pk>/approve/", approval_views.approve, name="approval_approve"),
+    path("drafts/<int:pk>/return/", approval_views.return_draft, name="approval_return"),
+    path("drafts/<int:pk>/edit/", approval_views.edit, name="approval_edit"),
+    path("drafts/<int:pk>/versions/", approval_views.versions, name="approval_versions"),
+    path("approval-chains/", approval_views.chains, name="approval_chains"),
+    path("approval-chains/edit/", approval_views.chain_edit, name="approval_chain_edit"),
+    path("approval-chains/remove/", approval_views.chain_remove, name="approval_chain_remove"),
 ]
