@@ -36,6 +36,9 @@ COVERED = {
     # Signing from a document's page: 404 for another agency, 403 in the agency without the part
     # (tests/signing/test_document_signing.py: test_the_page_shows_the_panels_and_verify_again_is_for_readers_only).
     "signing:sign": "object", "signing:seal": "object", "signing:paper": "object", "signing:verify_again": "object",
+    # The instance's XML signature policy: its administrators only (tests/signing/test_xml_policy_page.py:
+    # test_only_administrators_reach_the_xml_policy_page, 403 for others, nothing changed).
+    "signing:xml_policy": "admin",
 }
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from vanphong.signing import document_views
+from vanphong.signing import document_views, xml_policy_views
 
 app_name = "signing"
 urlpatterns = [
@@ -8,4 +8,5 @@ urlpatterns = [
     path("documents/<int:pk>/seal/", document_views.seal, name="seal"),
     path("documents/<int:pk>/paper/", document_views.paper, name="paper"),
     path("attachments/<int:pk>/verify/", document_views.verify_again, name="verify_again"),
+    path("xml-signatures/", xml_policy_views.xml_policy, name="xml_policy"),
 ]
