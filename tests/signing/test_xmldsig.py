@@ -324,3 +324,39 @@ def test_pkcs12_signing_and_an_officials_certificate(pki, ca_operator, official)
     assert report.valid and report.signer_name == "Nguyễn Thị Ánh Tuyết" and report.signer_matches_from is None
     with pytest.raises(ValidationError, match="passphrase is wrong"):
         xml_services.sign_package_with_pkcs12(edxml_package(), issued.pkcs12, "sai")
+
+
+# ---- property: whatever arrives, a verdict --------------------------------------------------------------------
+
+_VERDICTS = {xmldsig.VALID, xmldsig.INVALID, xmldsig.UNVERIFIABLE, xmldsig.UNSIGNED, xmldsig.MALFORMED}
+
+
+@pytest.fixture
+def signed_once(seal_cert) -> bytes:
+    return xmldsig.sign_package(edxml_package(), credentials.held(seal_cert))
+
+
+def test_any_damage_gives_a_verdict_never_a_crash(signed_once):
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    original = xmldsig.verify_package(signed_once)
+    assert original.valid
+
+    @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(st.integers(min_value=0, max_value=len(signed_once) - 1), st.binary(min_size=0, max_size=3))
+    def damaged(position, replacement):
+        data = signed_once[:position] + replacement + signed_once[position + 1:]
+        report = xmldsig.verify_package(data)
+        assert report.verdict in _VERDICTS
+        if report.valid:  # only what the signature does not cover may change: the signed package is the same
+            assert etree.tostring(report.signed_package, method="c14n") == etree.tostring(original.signed_package, method="c14n")
+
+    damaged()
+
+    @settings(max_examples=50, deadline=None)
+    @given(st.binary(max_size=2000))
+    def noise(data):
+        assert xmldsig.verify_package(data).verdict in _VERDICTS
+
+    noise()
