@@ -12,6 +12,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from tests.workflow.conftest import _fast_password_hashing, org  # noqa: F401  (fixtures shared with the workflow tests)
+from tests.workflow.test_approval import d  # noqa: F401  (the approval tests' drafting office)
 
 
 def free_port() -> int:

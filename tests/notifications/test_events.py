@@ -70,3 +70,21 @@ def test_people_who_turned_email_off_or_have_no_address_get_the_notification_onl
                     deadline=plain_working_day(10))
     assert Notification.objects.count() == 3
     assert list(OutgoingEmail.objects.values_list("address", flat=True)) == ["chuyenvien.xl@bacninh.gov.vn"]
+
+
+def test_a_draft_awaiting_approval_reaches_the_steps_holders_when_the_approval_chain_says_so(d):
+    """workflow.hooks.approval_awaiting is the extension point for the approval chain: sent where a step becomes
+    pending, it tells the step's holder (here a unit: each of its active members) of the draft waiting."""
+    from vanphong.workflow import approval, hooks
+    from vanphong.workflow.approval_models import ApprovalStep
+
+    d.default_chain()
+    draft = d.draft()
+    submitted = approval.submit(d.drafter, draft, signer=d.leader)
+    office_step = submitted.steps.get(unit=d.office)
+    hooks.approval_awaiting.send(sender=ApprovalStep, step=office_step, actor=d.head)
+    (notification,) = Notification.objects.filter(kind="approval_awaiting")
+    assert notification.recipient == d.reviewer and notification.link.endswith("#approval")
+    with translation.override("en"):
+        assert selectors.described(notification).title == "Awaiting your approval: Dự thảo kế hoạch chuyển đổi số năm 2027"
+        assert selectors.described(notification).detail == "Sent on by Lê Văn Trưởng."

@@ -16,5 +16,6 @@ class NotificationsConfig(AppConfig):
         hooks.task_returned.connect(receivers.on_task_returned, dispatch_uid="notifications-task-returned")
         hooks.extension_requested.connect(receivers.on_extension_requested, dispatch_uid="notifications-extension-requested")
         hooks.extension_decided.connect(receivers.on_extension_decided, dispatch_uid="notifications-extension-decided")
+        hooks.approval_awaiting.connect(receivers.on_approval_awaiting, dispatch_uid="notifications-approval-awaiting")
         # Each worker makes sure the reminder scan and the e-mail delivery are scheduled.
         worker_started.connect(tasks.on_worker_started, dispatch_uid="notifications-schedule")

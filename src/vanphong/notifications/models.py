@@ -50,6 +50,7 @@ class Notification(models.Model):
         REMINDER_BEFORE = "reminder_before", _("Deadline coming")
         REMINDER_OVERDUE = "reminder_overdue", _("Deadline passed")
         ESCALATION = "escalation", _("Still overdue")
+        APPROVAL_AWAITING = "approval_awaiting", _("Draft awaiting approval")
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=20, choices=Kind.choices)

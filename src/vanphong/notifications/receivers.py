@@ -3,10 +3,13 @@ transaction of the change. Nobody is notified of their own action."""
 
 from __future__ import annotations
 
+from django.urls import reverse
+from django.utils import timezone
+
 from vanphong.notifications.models import Notification
 from vanphong.notifications.outbox import Entry, notify
 from vanphong.notifications.recipients import document_link, holders, task_params
-from vanphong.notifications.texts import MAX_TEXT
+from vanphong.notifications.texts import MAX_SUBJECT, MAX_TEXT
 from vanphong.workflow.models import Task
 
 Kind = Notification.Kind
@@ -45,3 +48,15 @@ def on_extension_decided(sender, ask, actor, **kwargs) -> None:
     if granted:
         extra["deadline"] = ask.granted_deadline.isoformat()
     notify([_ask_entry(ask, ask.requested_by_id, Kind.EXTENSION_DECIDED, f"extension-decided:request:{ask.pk}", actor, **extra)])
+
+
+def on_approval_awaiting(sender, step, actor, **kwargs) -> None:
+    """A draft waits for a step's holder. Each time a step becomes pending is an event of its own (a draft
+    returned and submitted again waits again), so the key carries the moment it was sent."""
+    document = step.approval.document
+    reach = holders([step])[step.pk]
+    params = {"document": document.subject[:MAX_SUBJECT], "confidential": document.confidentiality > 0,
+              "actor": actor.full_name if actor else ""}
+    key = f"approval-awaiting:step:{step.pk}:{timezone.now().isoformat()}"
+    link = reverse("documents:detail", args=[document.pk]) + "#approval"
+    notify(Entry(pid, Kind.APPROVAL_AWAITING, key, link, params) for pid in reach if not actor or pid != actor.pk)

@@ -72,4 +72,6 @@ def words(kind: str, params: dict, *, for_email: bool = False) -> Words:
         return Words(_("Still overdue, held by %(holder)s: %(document)s") % p,
                      ngettext("The deadline was %(date)s, %(days)d working day ago.",
                               "The deadline was %(date)s, %(days)d working days ago.", days) % {**p, "days": days})
+    if kind == Kind.APPROVAL_AWAITING:
+        return Words(_("Awaiting your approval: %(document)s") % p, _("Sent on by %(actor)s.") % p if p["actor"] else "")
     return Words(_("Notification"))
