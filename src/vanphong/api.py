@@ -9,6 +9,7 @@ from vanphong.documents.book_api import router as book_router
 from vanphong.documents.scan_api import router as scan_router
 from vanphong.notifications.api import router as notifications_router
 from vanphong.org.api import router as org_router
+from vanphong.pki.api import router as pki_router
 from vanphong.signing.api import router as signing_router
 from vanphong.workflow.api import router as workflow_router
 from vanphong.workflow.approval_api import router as approval_router
@@ -35,3 +36,4 @@ api.add_router("", workflow_router)
 api.add_router("", approval_router)
 api.add_router("", notifications_router)
 api.add_router("", signing_router)
+api.add_router("", pki_router)

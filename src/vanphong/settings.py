@@ -68,6 +68,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "vanphong.core.context_processors.navigation",
+                "vanphong.pki.context_processors.certificate_notice",
                 "vanphong.notifications.context_processors.bell",
             ],
         },
@@ -129,6 +130,8 @@ VANPHONG_CA_KEY_PASSPHRASE = config.get("VANPHONG_CA_KEY_PASSPHRASE") or None
 # The time-stamping policy named in every token. The default is an OID of the 2.25 (UUID) arc,
 # which needs no registration; an agency with its own arc sets its own.
 VANPHONG_TSA_POLICY_OID = config.get("VANPHONG_TSA_POLICY_OID", "2.25.248791741575853770928207061141300934886")
+# Officials are warned on every page this many days before their signing certificate expires.
+VANPHONG_CERTIFICATE_WARNING_DAYS = config.get_int("VANPHONG_CERTIFICATE_WARNING_DAYS", 30)
 
 # Working calendars (workflow app): how often a process checks that its cached copy of an agency's
 # calendar is current. A change made in the same process is seen at once.

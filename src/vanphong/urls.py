@@ -10,6 +10,7 @@ urlpatterns = [
     path("documents/", include("vanphong.documents.urls")),
     path("workflow/", include("vanphong.workflow.urls")),
     path("pki/", include("vanphong.pki.urls")),
+    path("signing/trusted-roots/", include("vanphong.signing.trust_urls")),
     path("notifications/", include("vanphong.notifications.urls")),
     path("signing/", include("vanphong.signing.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -918,6 +918,73 @@ def check_awaiting_my_approval(w, as_):
     assert [item["document_id"] for item in body["items"]] == [a.draft.pk]
 
 
+# ---- certificates: CA operators only, whatever their agency; the holder reads theirs on the web ----------
+
+
+def certified(w):
+    """A CA run by an operator of agency A, and an official's certificate for a person of agency A."""
+    from tests.pki.conftest import make_csr
+    from vanphong.pki import services as pki
+
+    ca_op = make_person(w.agency_a, "chungthu.api", "Vận Hành CA", roles=["ca_operator"])
+    pki.init_ca(ca_op, name="VănPhòng API", algorithm="p256")
+    cert = pki.issue_from_csr(ca_op, profile="official", csr_data=make_csr(), holder_person=w.person_a)
+    return ca_op, cert, make_csr
+
+
+def _not_operators(w):
+    # The holder, administrators of both agencies, a clerk and the instance operator: none runs the CA.
+    return (w.person_a, w.admin_a, w.admin_b, w.clerk_a, w.operator)
+
+
+@covers("GET", "/certificates")
+def check_list_certificates(w, as_):
+    ca_op, cert, _ = certified(w)
+    for person in _not_operators(w):
+        response = as_(person).get("/certificates")
+        assert response.status_code == 403 and cert.serial not in response.content.decode(), person
+    body = as_(ca_op).get("/certificates", {"profile": "official"}).json()
+    assert [c["serial"] for c in body["items"]] == [cert.serial] and body["items"][0]["holder_person_id"] == w.person_a.pk
+
+
+@covers("GET", "/certificates/{serial}")
+def check_get_certificate(w, as_):
+    ca_op, cert, _ = certified(w)
+    for person in _not_operators(w):
+        response = as_(person).get(f"/certificates/{cert.serial}")
+        assert response.status_code == 403 and "BEGIN CERTIFICATE" not in response.content.decode(), person
+    assert as_(ca_op).get(f"/certificates/{cert.serial}").json()["certificate_pem"] == cert.certificate_pem
+    assert as_(ca_op).get("/certificates/abcdef").status_code == 404
+
+
+@covers("POST", "/certificates")
+def check_issue_certificate(w, as_):
+    from vanphong.pki.models import Certificate
+
+    ca_op, cert, make_csr = certified(w)
+    body = {"profile": "official", "csr_pem": make_csr().decode(), "holder_person_id": w.person_b.pk}
+    for person in _not_operators(w):
+        assert as_(person).post("/certificates", body).status_code == 403, person
+    assert not Certificate.objects.filter(holder_person=w.person_b).exists()
+    # A person of an agency another instance hosts is not the operator's to certify.
+    elsewhere = Agency.objects.create(code="000.00.00.H26", name="UBND tỉnh Hà Tĩnh", short_name="UBND Hà Tĩnh", hosted=False)
+    stranger = make_person(elsewhere, "ngoai.mang", "Người Ngoài Mạng")
+    response = as_(ca_op).post("/certificates", {**body, "holder_person_id": stranger.pk})
+    assert response.status_code == 422 and response.json()["detail"][0]["field"] == "holder_person_id"
+    response = as_(ca_op).post("/certificates", body)
+    assert response.status_code == 201 and response.json()["holder_person_id"] == w.person_b.pk
+
+
+@covers("POST", "/certificates/{serial}/revocation")
+def check_revoke_certificate(w, as_):
+    ca_op, cert, _ = certified(w)
+    for person in _not_operators(w):
+        assert as_(person).post(f"/certificates/{cert.serial}/revocation", {"reason": "keyCompromise"}).status_code == 403, person
+    unchanged(cert, status="valid", revocation_reason="")
+    response = as_(ca_op).post(f"/certificates/{cert.serial}/revocation", {"reason": "keyCompromise"})
+    assert response.status_code == 200 and response.json()["status"] == "revoked"
+
+
 # ---- the harness --------------------------------------------------------------------------------
 
 

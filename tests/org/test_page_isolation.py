@@ -39,6 +39,15 @@ COVERED = {
     # The instance's XML signature policy: its administrators only (tests/signing/test_xml_policy_page.py:
     # test_only_administrators_reach_the_xml_policy_page, 403 for others, nothing changed).
     "signing:xml_policy": "admin",
+    # The CA's public status services; its operator pages (403 for all but CA operators, whatever their agency: the CA
+    # serves the instance) are checked below and, page by page with POSTs, in tests/pki/test_pages.py
+    # (test_only_ca_operators_reach_the_operator_pages); "My certificates" shows only one's own (test_my_certificates_lists_only_ones_own).
+    "pki:ca_certificate": "public", "pki:crl": "public", "pki:ocsp": "public", "pki:ocsp_get": "public", "pki:tsa": "public",
+    "pki:authorities": "ca-operator", "pki:certificates": "ca-operator", "pki:issue": "ca-operator", "pki:certificate": "ca-operator",
+    "pki:certificate_download": "ca-operator", "pki:revoke": "ca-operator", "pki:renew": "ca-operator", "pki:operations": "ca-operator",
+    "pki:mine": "own",
+    # Trusted roots are the instance's; its administrators manage them (test_trusted_roots_are_out_of_reach_of_non_administrators).
+    "trust:roots": "admin", "trust:remove": "object",
 }
 
 
@@ -47,7 +56,7 @@ def _app_url_names():
     resolver = get_resolver()
     for pattern in resolver.url_patterns:
         namespace = getattr(pattern, "namespace", None)
-        if namespace in {"core", "accounts", "org", "workflow", "notifications", "signing"}:
+        if namespace in {"core", "accounts", "org", "workflow", "pki", "trust", "notifications", "signing"}:
             for sub in pattern.url_patterns:
                 names.add(f"{namespace}:{sub.name}")
     return names
@@ -108,7 +117,9 @@ def test_audit_log_shows_only_own_agency(client, world, admin_a, admin_b):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("url", ["/org/units/", "/org/units/new/", "/org/people/new/", "/org/import/", "/audit/", "/org/agencies/new/",
-                                 "/workflow/calendar/", "/workflow/calendar/deadlines/"])
+                                 "/workflow/calendar/", "/workflow/calendar/deadlines/", "/pki/manage/", "/pki/manage/certificates/",
+                                 "/pki/manage/certificates/new/", "/pki/manage/certificates/abc/", "/pki/manage/operations/",
+                                 "/signing/trusted-roots/"])
 def test_clerk_gets_403_on_admin_pages(client, clerk_a, url):
     signed_in(client, clerk_a)
     assert client.get(url).status_code == 403
@@ -152,3 +163,19 @@ def test_calendar_and_deadlines_of_agency_a_are_out_of_reach_of_b(client, world,
     assert client.post(f"/workflow/calendar/days/{change.pk}/remove/").status_code == 403
     assert client.post(f"/workflow/calendar/deadlines/{rule.pk}/remove/").status_code == 403
     assert CalendarChange.objects.filter(pk=change.pk).exists() and DeadlineRule.objects.filter(pk=rule.pk).exists()
+
+
+@pytest.mark.django_db
+def test_trusted_roots_are_out_of_reach_of_non_administrators(client, clerk_a, tmp_path):
+    from tests.signing.test_trusted_roots_pages import make_root
+    from vanphong.signing import services as signing
+    from vanphong.signing.models import TrustedRoot
+
+    root = signing.add_trusted_root(None, make_root("Root CA Riêng"), name="Root CA Riêng")
+    signed_in(client, clerk_a)
+    assert client.get("/signing/trusted-roots/").status_code == 403
+    assert client.get(f"/signing/trusted-roots/{root.pk}/remove/").status_code == 403
+    assert client.post(f"/signing/trusted-roots/{root.pk}/remove/").status_code == 403
+    assert client.post("/signing/trusted-roots/", {"name": "X"}).status_code == 403
+    assert "Root CA Riêng" not in client.get("/").content.decode()
+    assert TrustedRoot.objects.filter(pk=root.pk).exists()

@@ -15,6 +15,8 @@ def navigation(request):
     if person is None or not person.is_authenticated or not session_is_complete(request):
         return {"nav_items": []}  # a pending password change or second factor comes first
     from vanphong.documents.permissions import can_manage_registers
+    from vanphong.pki.permissions import is_ca_operator
+    from vanphong.signing.permissions import can_manage_trusted_roots
 
     items = [("core:home", _("Home"), "home"), ("workflow:work", _("My work"), "work")]
     items += [("documents:incoming", _("Incoming documents"), "incoming"), ("documents:outgoing", _("Outgoing documents"), "outgoing"),
@@ -34,6 +36,11 @@ def navigation(request):
         items.append(("org:people", _("People"), "people"))
     if can_manage_directory(person) and not can_manage_agency(person, person.agency):
         items.append(("core:audit", _("Audit log"), "audit"))
+    if is_ca_operator(person):
+        items.append(("pki:authorities", _("Certificate authority"), "pki"))
+    if can_manage_trusted_roots(person):
+        items.append(("trust:roots", _("Trusted root certificates"), "trusted-roots"))
+    items.append(("pki:mine", _("My certificates"), "my-certificates"))
     items.append(("accounts:profile", _("My account"), "account"))
     path = request.path
     nav = []

@@ -38,6 +38,13 @@ ACTION_LABELS = {
     "workflow.extension.decided": _("Request for more time decided"),
     "notifications.preferences.changed": _("Notification settings changed"),
     "notifications.policy.changed": _("Reminder settings changed"),
+    "pki.ca.initialised": _("Certificate authority initialised"),
+    "pki.certificate.issued": _("Certificate issued"),
+    "pki.certificate.renewed": _("Certificate renewed"),
+    "pki.certificate.revoked": _("Certificate revoked"),
+    "pki.crl.published": _("CRL published"),
+    "signing.trusted_root.added": _("Trusted root certificate added"),
+    "signing.trusted_root.removed": _("Trusted root certificate removed"),
 }
 
 

@@ -3,13 +3,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.conf import settings
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vanphong.core.errors import NotFound, ValidationError
+from vanphong.core.models import AuditRecord
+from vanphong.core.text import normalize
+from vanphong.org.models import Agency, Person, Role
 from vanphong.pki.models import Certificate, CertificateAuthority
 from vanphong.pki.permissions import require_ca_operator
 
@@ -25,13 +31,30 @@ def parse_serial(text: str) -> str:
     return format(int(cleaned, 16), "x")
 
 
-def certificates(reader, *, status: str = "", profile: str = "") -> QuerySet[Certificate]:
+def certificates(reader, *, status: str = "", profile: str = "", query: str = "", expiring_within_days: int | None = None,
+                 now=None) -> QuerySet[Certificate]:
+    """Every certificate the CA issued, newest first. `query` finds a serial (as people copy it)
+    or words of the subject; `expiring_within_days` keeps the valid ones that expire within so
+    many days and are not expired yet."""
     require_ca_operator(reader)
-    qs = Certificate.objects.select_related("ca", "holder_person", "holder_agency")
+    qs = Certificate.objects.select_related("ca", "holder_person", "holder_agency").order_by("-created_at", "-pk")
     if status:
         qs = qs.filter(status=status)
     if profile:
         qs = qs.filter(profile=profile)
+    if expiring_within_days is not None:
+        now = now or timezone.now()
+        qs = qs.filter(status=Certificate.Status.VALID, not_after__gt=now, not_after__lte=now + dt.timedelta(days=expiring_within_days))
+    query = normalize(query or "")
+    if query:
+        try:
+            serial = parse_serial(query)
+        except ValidationError:
+            serial = None
+        matches = Q(subject__icontains=query) | Q(common_name__icontains=query)
+        if serial is not None:
+            matches |= Q(serial=serial)
+        qs = qs.filter(matches)
     return qs
 
 
@@ -43,9 +66,92 @@ def certificate_by_serial(reader, serial: str) -> Certificate:
         raise NotFound(_("No certificate has the serial number %(serial)s.") % {"serial": serial}) from None
 
 
+def certificate_for_operator(reader, serial: str) -> Certificate:
+    """One certificate for its page, with the CA chain it hangs from."""
+    require_ca_operator(reader)
+    try:
+        return (Certificate.objects.select_related("ca", "ca__issuer", "holder_person", "holder_person__agency", "holder_agency",
+                                                   "renewal_of")
+                .get(serial=parse_serial(serial)))
+    except (Certificate.DoesNotExist, ValidationError):
+        raise NotFound(_("No certificate has the serial number %(serial)s.") % {"serial": serial}) from None
+
+
+def renewals_of(reader, certificate: Certificate) -> QuerySet[Certificate]:
+    require_ca_operator(reader)
+    return certificate.renewals.order_by("-created_at")
+
+
 def own_certificates(person) -> QuerySet[Certificate]:
-    """An official's own certificates (for the pages of a later increment)."""
-    return Certificate.objects.filter(holder_person=person).select_related("ca")
+    """The certificates issued to `person`: those the system holds for them and those whose key
+    they were given or brought. Newest first."""
+    return Certificate.objects.filter(holder_person=person).select_related("ca").order_by("-not_after", "-pk")
+
+
+def holders(reader) -> QuerySet[Person]:
+    """Who an official's certificate may name: the active people of the agencies this instance
+    hosts (the operator's network). People of other instances get theirs from their own CA."""
+    require_ca_operator(reader)
+    return (Person.objects.filter(is_active=True, agency__hosted=True, agency__is_active=True)
+            .select_related("agency").order_by("agency__name", "sort_name", "pk"))
+
+
+def seal_agencies(reader) -> QuerySet[Agency]:
+    """The agencies whose seal this CA certifies: those hosted here."""
+    require_ca_operator(reader)
+    return Agency.objects.filter(hosted=True, is_active=True).order_by("name", "pk")
+
+
+def operations(reader, *, action: str = "") -> QuerySet[AuditRecord]:
+    """The audit records of the certificate authority (set-up, issuance, renewal, revocation,
+    CRLs), newest first; `action` keeps one kind."""
+    require_ca_operator(reader)
+    qs = AuditRecord.objects.filter(action__startswith="pki.").select_related("actor").order_by("-seq")
+    if action:
+        qs = qs.filter(action=action)
+    return qs
+
+
+@dataclass(frozen=True)
+class ExpiryNotice:
+    """What the shell tells a person about their certificates: `expiring` is the valid one that
+    expires within the warning period (when no later one replaces it), `lapsed` says that their
+    newest certificate is expired or revoked and none valid is left."""
+
+    expiring: Certificate | None
+    lapsed: Certificate | None
+
+    @property
+    def days_left(self) -> int:
+        return max(0, (self.expiring.not_after - timezone.now()).days) if self.expiring else 0
+
+    def __bool__(self):
+        return bool(self.expiring or self.lapsed)
+
+
+def expiry_notice(person, *, now=None) -> ExpiryNotice:
+    """One query on the holder index: the person's certificates, newest last to expire first.
+    Only officials' certificates count: they are the ones a person signs with."""
+    now = now or timezone.now()
+    if not (person and person.is_authenticated):
+        return ExpiryNotice(None, None)
+    rows = list(Certificate.objects.filter(holder_person_id=person.pk, profile="official")
+                .only("serial", "common_name", "status", "not_after", "revoked_at", "profile", "ca_id")
+                .order_by("-not_after", "-pk")[:20])
+    valid = [c for c in rows if c.status == Certificate.Status.VALID and c.not_after > now]
+    if not valid:
+        return ExpiryNotice(None, rows[0] if rows else None)
+    latest = valid[0]
+    warning = dt.timedelta(days=settings.VANPHONG_CERTIFICATE_WARNING_DAYS)
+    return ExpiryNotice(latest if latest.not_after <= now + warning else None, None)
+
+
+def ca_operators_to_ask(person) -> list[Person]:
+    """Whom a person asks for a new certificate: the CA operators of their own agency, or else
+    those of the instance."""
+    operators = Person.objects.filter(is_active=True, roles__code=Role.Code.CA_OPERATOR).order_by("sort_name", "pk")
+    own = list(operators.filter(agency_id=person.agency_id)[:3])
+    return own or list(operators.select_related("agency")[:3])
 
 
 def certificate_authorities(reader) -> QuerySet[CertificateAuthority]:

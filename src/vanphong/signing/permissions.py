@@ -22,7 +22,11 @@ def require_seal_keeper(person, agency) -> None:
         raise PermissionDenied(_("Only a clerk of %(agency)s may apply its seal.") % {"agency": agency.name})
 
 
+def can_manage_trusted_roots(person) -> bool:
+    return _active(person) and person.has_role(Role.Code.ADMIN)
+
+
 def require_trust_manager(person) -> None:
     """`person` None is the trusted command line."""
-    if person is not None and not (_active(person) and person.has_role(Role.Code.ADMIN)):
+    if person is not None and not can_manage_trusted_roots(person):
         raise PermissionDenied(_("Only an administrator may change the trusted root certificates."))

@@ -7,6 +7,7 @@ from functools import lru_cache
 from cryptography import x509
 from django.utils import timezone
 
+from vanphong.core.errors import NotFound
 from vanphong.pki.models import Certificate, CertificateAuthority
 from vanphong.signing.models import TrustedRoot, XmlSignaturePolicy
 from vanphong.signing.permissions import require_trust_manager
@@ -44,8 +45,17 @@ def intermediate_certificates() -> list[x509.Certificate]:
     return [parsed(pem) for pem in pems]
 
 
-def trusted_roots(reader=None):
-    return TrustedRoot.objects.select_related("added_by")
+def trusted_roots(reader):
+    """The roots an administrator added, for the page where they are managed."""
+    require_trust_manager(reader)
+    return TrustedRoot.objects.select_related("added_by").order_by("name", "pk")
+
+
+def trusted_root(reader, pk) -> TrustedRoot:
+    try:
+        return trusted_roots(reader).get(pk=pk)
+    except TrustedRoot.DoesNotExist:
+        raise NotFound() from None
 
 
 # ---- the document page's panels ---------------------------------------------------------------------

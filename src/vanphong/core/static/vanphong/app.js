@@ -27,3 +27,29 @@ document.addEventListener("DOMContentLoaded", () => {
   const nav = document.querySelector(".nav-toggle");
   if (nav && window.matchMedia("(max-width: 720px)").matches) nav.removeAttribute("open");
 });
+
+// Certificate forms (pki): show the fields of the chosen profile and key source; after a POST that
+// answers with the .p12 file the page stays, so its passphrases are cleared and a notice shown.
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("form[data-key-form]").forEach((form) => {
+    const profile = form.querySelector("select[name=profile]");
+    const source = () => (form.querySelector("input[name=key_source]:checked") || {}).value;
+    const sync = () => {
+      form.querySelectorAll("[data-profile]").forEach((box) => {
+        box.hidden = profile ? !box.dataset.profile.split(" ").includes(profile.value) : false;
+      });
+      form.querySelectorAll("[data-key-source]").forEach((box) => { box.hidden = box.dataset.keySource !== source(); });
+    };
+    form.addEventListener("change", sync);
+    sync();
+    form.addEventListener("submit", () => {
+      if (source() !== "generate") return;
+      // The entry list is built when the submit event ends: clearing later does not touch what is sent.
+      window.setTimeout(() => {
+        form.querySelectorAll("input[type=password]").forEach((input) => { input.value = ""; });
+        const notice = form.querySelector("[data-download-notice]");
+        if (notice) notice.hidden = false;
+      }, 200);
+    });
+  });
+});
