@@ -26,18 +26,11 @@ import datetime as dt
 import json
 import os
 import random
-import re
-import socket
 import statistics
-import subprocess
-import sys
-import tempfile
-import threading
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "src"))
+import _shared as shared
 
 TARGETS = {"import_docs_per_s": 6000, "search_p95_ms": {"sqlite": 100, "postgresql": 50}, "search_vs_raw": 1.5, "list_p95_ms": 100}
 PG_BENCH_DB = "vanphong_bench_documents"
@@ -206,48 +199,6 @@ def generate_csv(path, docs, seed=2026):
 # ---- database ---------------------------------------------------------------------------------------
 
 
-def setup(database_url):
-    data = tempfile.mkdtemp(prefix="vanphong-bench-")
-    os.environ["VANPHONG_DATA_DIR"] = data
-    if database_url:
-        os.environ["DATABASE_URL"] = database_url
-    else:
-        os.environ.pop("DATABASE_URL", None)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vanphong.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-    from django.db import connection, connections
-
-    if connection.vendor == "postgresql":
-        # A database of its own, so the benchmark never touches real data.
-        connection.close()
-        admin_name = connection.settings_dict["NAME"]
-        with connections["default"].cursor() as cursor:
-            cursor.execute(f'DROP DATABASE IF EXISTS "{PG_BENCH_DB}" WITH (FORCE)')
-            cursor.execute(f'CREATE DATABASE "{PG_BENCH_DB}"')
-        connection.close()
-        connection.settings_dict["NAME"] = PG_BENCH_DB
-        base = database_url.rsplit("/", 1)[0]
-        os.environ["DATABASE_URL"] = f"{base}/{PG_BENCH_DB}"
-        del admin_name
-    call_command("migrate", verbosity=0)
-    return data
-
-
-def drop_database():
-    from django.db import connection, connections
-
-    if connection.vendor != "postgresql":
-        return
-    connection.close()
-    connection.settings_dict["NAME"] = "postgres"
-    with connections["default"].cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{PG_BENCH_DB}" WITH (FORCE)')
-    connection.close()
-
-
 def make_clerk():
     from vanphong.org.models import Agency, Person, Role, Unit
 
@@ -304,11 +255,6 @@ def bench_insert_baseline(sample):
 # ---- search -------------------------------------------------------------------------------------------
 
 
-def _percentile(values, fraction):
-    values = sorted(values)
-    return values[min(len(values) - 1, int(round(fraction * (len(values) - 1))))]
-
-
 def bench_search(clerk, runs):
     from django.db import connection
 
@@ -344,99 +290,6 @@ def bench_search(clerk, runs):
 # ---- the inbox over HTTP -----------------------------------------------------------------------------------
 
 
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_server():
-    port = _free_port()
-    env = {**os.environ, "VANPHONG_SECRET_KEY": "bench-" + "x" * 50}
-    log = open(Path(os.environ["VANPHONG_DATA_DIR"]) / "serve.log", "wb")
-    proc = subprocess.Popen([sys.executable, "-m", "vanphong.cli", "serve", "--host", "127.0.0.1", "--port", str(port), "--no-worker",
-                             "--no-migrate"], env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    import requests
-
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit(f"the server stopped: see {log.name}")
-        try:
-            if requests.get(f"http://127.0.0.1:{port}/accounts/login/", timeout=2).status_code == 200:
-                return proc, port
-        except requests.RequestException:
-            time.sleep(0.3)
-    proc.terminate()
-    raise SystemExit("the server did not start in time")
-
-
-def stop_server(proc):
-    import signal
-
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-
-
-def sign_in(base):
-    import requests
-
-    session = requests.Session()
-    page = session.get(f"{base}/accounts/login/", timeout=10)
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
-    response = session.post(f"{base}/accounts/login/", data={"csrfmiddlewaretoken": token, "username": CLERK, "password": PASSWORD},
-                            headers={"Referer": f"{base}/accounts/login/"}, timeout=30)
-    if response.status_code != 200 or "/accounts/login/" in response.url:
-        raise SystemExit(f"sign-in failed: {response.status_code} {response.url}")
-    return session.cookies.get_dict()
-
-
-def _hammer(base, paths, cookies, clients, requests_total, check):
-    import requests
-
-    latencies, errors = [], []
-    lock = threading.Lock()
-    counter = iter(range(requests_total))
-
-    def client():
-        session = requests.Session()
-        session.cookies.update(cookies)
-        while True:
-            with lock:
-                i = next(counter, None)
-            if i is None:
-                return
-            path = paths[i % len(paths)]
-            started = time.perf_counter()
-            try:
-                response = session.get(base + path, timeout=60)
-                elapsed = (time.perf_counter() - started) * 1000
-                problem = check(response)
-            except requests.RequestException as exc:
-                elapsed, problem = None, repr(exc)
-            with lock:
-                if problem:
-                    errors.append(f"{path}: {problem}")
-                else:
-                    latencies.append(elapsed)
-
-    threads = [threading.Thread(target=client) for _ in range(clients)]
-    started = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    seconds = time.perf_counter() - started
-    if errors:
-        raise SystemExit(f"{len(errors)} failed requests, e.g. {errors[:3]}")
-    return latencies, len(latencies) / seconds
-
-
 def _inbox_ok(response):
     if response.status_code != 200:
         return f"status {response.status_code}"
@@ -445,27 +298,23 @@ def _inbox_ok(response):
     return None
 
 
-def _login_ok(response):
-    return None if response.status_code == 200 else f"status {response.status_code}"
-
-
 def bench_list(runs, clients, requests_per_run):
-    proc, port = start_server()
+    proc, port = shared.start_server()
     base = f"http://127.0.0.1:{port}"
     try:
-        cookies = sign_in(base)
+        cookies = shared.sign_in(base, CLERK, PASSWORD)
         inbox = ["/documents/incoming/", "/documents/incoming/", "/documents/incoming/?page=2", "/documents/incoming/?page=5",
                  "/documents/incoming/?page=20", "/documents/incoming/?page=100"]
-        _hammer(base, inbox, cookies, clients, clients * 2, _inbox_ok)  # warm-up: connections, caches
+        shared.hammer(base, inbox, cookies, clients, clients * 2, _inbox_ok)  # warm-up: connections, caches
         results, baseline = [], []
         for _ in range(runs):
-            latencies, rate = _hammer(base, inbox, cookies, clients, requests_per_run, _inbox_ok)
-            results.append((_percentile(latencies, 0.5), _percentile(latencies, 0.95), rate))
-            latencies, _rate = _hammer(base, ["/accounts/login/"], {}, clients, requests_per_run, _login_ok)
-            baseline.append(_percentile(latencies, 0.95))
+            latencies, rate = shared.hammer(base, inbox, cookies, clients, requests_per_run, _inbox_ok)
+            results.append((shared.percentile(latencies, 0.5), shared.percentile(latencies, 0.95), rate))
+            latencies, _rate = shared.hammer(base, ["/accounts/login/"], {}, clients, requests_per_run, shared.status_ok)
+            baseline.append(shared.percentile(latencies, 0.95))
         return results, baseline
     finally:
-        stop_server(proc)
+        shared.stop_server(proc)
 
 
 # ---- main ---------------------------------------------------------------------------------------------------
@@ -481,7 +330,7 @@ def main():
     parser.add_argument("--no-list", action="store_true", help="skip the HTTP part")
     args = parser.parse_args()
 
-    data = setup(os.environ.get("DATABASE_URL"))
+    data = shared.setup(os.environ.get("DATABASE_URL"), PG_BENCH_DB)
     from django.db import connection
 
     vendor = connection.vendor
@@ -504,9 +353,9 @@ def main():
             cursor.execute("VACUUM ANALYZE documents_document")
 
     app, raw, hits = bench_search(clerk, args.runs)
-    search_p50 = statistics.median(_percentile(r, 0.5) for r in app)
-    search_p95 = statistics.median(_percentile(r, 0.95) for r in app)
-    raw_p95 = statistics.median(_percentile(r, 0.95) for r in raw)
+    search_p50 = statistics.median(shared.percentile(r, 0.5) for r in app)
+    search_p95 = statistics.median(shared.percentile(r, 0.95) for r in app)
+    raw_p95 = statistics.median(shared.percentile(r, 0.95) for r in raw)
     for query, app_ms, raw_ms in zip(SEARCHES, [statistics.median(c) for c in zip(*app)], [statistics.median(c) for c in zip(*raw)],
                                      strict=True):
         print(f"  search {query!r}: {hits[query]} found, {app_ms:.1f} ms (raw engine {raw_ms:.1f} ms)")
@@ -530,7 +379,7 @@ def main():
         print(f"inbox list p95 {figures['list_p95_ms']} ms under {args.clients} clients (target ≤ {TARGETS['list_p95_ms']} ms); "
               f"{figures['list_per_s']} pages/s; baseline sign-in page p95 {figures['baseline_login_page_p95_ms']} ms")
     if not args.keep:
-        drop_database()
+        shared.drop_database()
     print(json.dumps(figures))
 
 

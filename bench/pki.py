@@ -26,22 +26,14 @@ Timed parts run --runs times; figures are medians. The last line is one JSON obj
 """
 
 import argparse
-import importlib.util
 import json
 import statistics
-import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "src"))
+import _shared as shared
+
 TARGETS = {"pades_bb_ms": 15}
-
-# The server and database helpers of the documents benchmark, with a database of this bench's own.
-_spec = importlib.util.spec_from_file_location("bench_documents", ROOT / "bench" / "documents.py")
-helpers = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(helpers)
-helpers.PG_BENCH_DB = "vanphong_bench_pki"
+PG_BENCH_DB = "vanphong_bench_pki"
 
 
 def bench_raw_rsa(seconds=1.0):
@@ -194,7 +186,7 @@ def bench_ocsp(requests_der, runs, clients, per_run):
     from cryptography.x509 import ocsp
 
     ok = ocsp.OCSPResponseStatus.SUCCESSFUL
-    proc, port = helpers.start_server()
+    proc, port = shared.start_server()
     url = f"http://127.0.0.1:{port}/pki/ocsp"
     try:
         def hammer(total):
@@ -225,7 +217,7 @@ def bench_ocsp(requests_der, runs, clients, per_run):
         hammer(clients * 4)  # warm-up: connections, decrypted responder keys in each worker
         return statistics.median(hammer(per_run) for _ in range(runs))
     finally:
-        helpers.stop_server(proc)
+        shared.stop_server(proc)
 
 
 def main():
@@ -239,7 +231,7 @@ def main():
     args = parser.parse_args()
     import os
 
-    helpers.setup(os.environ.get("DATABASE_URL"))
+    shared.setup(os.environ.get("DATABASE_URL"), PG_BENCH_DB)
     from django.db import connection
 
     from vanphong.pki import services
@@ -277,7 +269,7 @@ def main():
             print(f"OCSP over HTTP, {args.clients} clients: {rate:,.0f} responses/s", flush=True)
         print(json.dumps(figures))
     finally:
-        helpers.drop_database()
+        shared.drop_database()
 
 
 if __name__ == "__main__":

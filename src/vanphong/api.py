@@ -12,6 +12,7 @@ from vanphong.org.api import router as org_router
 from vanphong.pki.api import router as pki_router
 from vanphong.signing.api import router as signing_router
 from vanphong.workflow.api import router as workflow_router
+from vanphong.workflow.dashboard_api import router as dashboard_router
 from vanphong.workflow.approval_api import router as approval_router
 
 api = VanPhongAPI(
@@ -33,6 +34,7 @@ api.add_router("", documents_router)
 api.add_router("", book_router)
 api.add_router("", scan_router)
 api.add_router("", workflow_router)
+api.add_router("", dashboard_router)
 api.add_router("", approval_router)
 api.add_router("", notifications_router)
 api.add_router("", signing_router)

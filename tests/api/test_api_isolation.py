@@ -7,6 +7,7 @@ fails when an endpoint is added without a check here."""
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -611,6 +612,53 @@ def check_my_work_counts(w, as_):
     for person in h.strangers(w):
         assert as_(person).get("/work/counts").json() == {"todo": 0, "overdue": 0, "information": 0, "approval": 0}, person
     assert as_(w.person_a).get("/work/counts").json() == {"todo": 1, "overdue": 0, "information": 1, "approval": 0}
+
+
+# ---- a leader's view of their units: leaders only, their own agency's units only ----------------------------------------
+
+
+@covers("GET", "/statistics")
+def check_statistics(w, as_):
+    h = handled(w)
+    body = as_(h.leader_b).get("/statistics").json()
+    assert body["total"]["received"] == 0 and [u["name"] for u in body["units"]] == ["Văn phòng UBND"] and body["people"] == []
+    response = as_(h.leader_b).get("/statistics", {"unit_id": w.unit_a.pk})
+    assert response.status_code == 422 and response.json()["detail"][0]["field"] == "unit_id"
+    for person in (w.admin_b, w.person_b, w.person_a, h.head, w.admin_a):
+        assert as_(person).get("/statistics").status_code == 403, person  # not leaders
+    body = as_(h.leader).get("/statistics").json()
+    assert body["total"]["received"] == 2 and {p["person_id"] for p in body["people"]} == {w.person_a.pk, None}
+
+
+@covers("GET", "/statistics/report")
+def check_statistics_report(w, as_):
+    import openpyxl
+
+    h = handled(w)
+    response = as_(h.leader_b).get("/statistics/report", {"format": "xlsx"})
+    assert response.status_code == 200
+    cells = " ".join(str(v) for sheet in openpyxl.load_workbook(io.BytesIO(response.content)).worksheets
+                     for row in sheet.iter_rows(values_only=True) for v in row if v is not None)
+    assert "Văn phòng Tỉnh ủy" not in cells and "Đỗ Thị Chuyên" not in cells and "Văn phòng UBND" in cells
+    assert as_(h.leader_b).get("/statistics/report", {"unit_id": w.unit_a.pk}).status_code == 422
+    for person in (w.admin_b, w.person_b, w.person_a):
+        assert as_(person).get("/statistics/report").status_code == 403, person
+    assert as_(h.leader).get("/statistics/report", {"format": "docx"}).status_code == 200
+
+
+@covers("GET", "/unit-work")
+def check_unit_work(w, as_):
+    h = handled(w)
+    for name in ("todo", "overdue", "done"):
+        response = as_(h.leader_b).get("/unit-work", {"list": name})
+        assert ids(response) == set() and no_leak(response), name
+    for query, field in (({"person_id": w.person_a.pk}, "person_id"), ({"unit_id": w.unit_a.pk}, "unit_id")):
+        response = as_(h.leader_b).get("/unit-work", query)
+        assert response.status_code == 422 and response.json()["detail"][0]["field"] == field and no_leak(response)
+    for person in (w.admin_b, w.person_b, w.person_a):
+        assert as_(person).get("/unit-work").status_code == 403, person
+    assert ids(as_(h.leader).get("/unit-work", {"list": "todo"})) == {h.lead.pk, h.coordinate.pk}
+    assert ids(as_(h.leader).get("/unit-work", {"person_id": w.person_a.pk})) == {h.coordinate.pk}
 
 
 # ---- signing documents: the draft's named official signs, the agency's clerk seals; reports for the document's readers ----

@@ -24,6 +24,9 @@ COVERED = {
     "workflow:work": "own", "workflow:assign": "object", "workflow:task_pass_down": "object", "workflow:task_note": "object",
     "workflow:task_return": "object", "workflow:task_extension": "object", "workflow:task_complete": "object",
     "workflow:task_read": "object", "workflow:extension_decide": "object",
+    # A leader's view of their units (tests/workflow/test_dashboard.py: test_a_leader_of_another_agency_sees_nothing_of_agency_a,
+    # test_people_who_lead_nothing_reach_no_dashboard): 403 without the leader role, only one's own agency's units.
+    "workflow:dashboard": "own", "workflow:dashboard_report": "own", "workflow:unit_work": "own",
     # tests/workflow/test_approval_pages.py: test_another_agency_or_a_reader_below_the_clearance_reaches_no_approval_page (404)
     # and test_only_administrators_reach_the_chains_page (403 without the role; another agency's chains are not found)
     "workflow:approval_submit": "object", "workflow:approval_approve": "object", "workflow:approval_return": "object",

@@ -269,3 +269,11 @@ class PageQuery(Schema):
 def page(queryset, query: PageQuery) -> dict:
     """{"count": total, "items": one page}; the order must be total (end with the primary key)."""
     return {"count": queryset.count(), "items": list(queryset[query.offset : query.offset + query.limit])}
+
+
+def capped_page(queryset, query: PageQuery, *, count_limit: int = 1000) -> dict:
+    """page() for lists that grow to millions (a person's or a unit's tasks): counts at most `count_limit` rows,
+    as the pages do (core.paging.CappedPaginator); "count_exact": false says there are more."""
+    counted = queryset.order_by()[: count_limit + 1].count()
+    return {"count": min(counted, count_limit), "count_exact": counted <= count_limit,
+            "items": list(queryset[query.offset : query.offset + query.limit])}

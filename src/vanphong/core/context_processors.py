@@ -19,6 +19,10 @@ def navigation(request):
     from vanphong.signing.permissions import can_manage_trusted_roots
 
     items = [("core:home", _("Home"), "home"), ("workflow:work", _("My work"), "work")]
+    from vanphong.workflow.statistics import oversees_units
+
+    if oversees_units(person):
+        items.append(("workflow:dashboard", _("Work of my units"), "units"))
     items += [("documents:incoming", _("Incoming documents"), "incoming"), ("documents:outgoing", _("Outgoing documents"), "outgoing"),
               ("documents:search", _("Search"), "search")]
     if can_manage_registers(person, person.agency):

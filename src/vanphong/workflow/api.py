@@ -15,7 +15,7 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from ninja import Field, File, Path, Query, Router, Schema, Status, UploadedFile
 
-from vanphong.core.api_support import MAX_ID, Id, InputSchema, PageQuery, Text, error_responses, page
+from vanphong.core.api_support import MAX_ID, Id, InputSchema, PageQuery, Text, capped_page, error_responses
 from vanphong.documents import selectors as documents
 from vanphong.documents.api import MAX_LIST, Day, _stored_files
 from vanphong.documents.types import DocumentType
@@ -130,7 +130,8 @@ class WorkItemOut(TaskOut):
 
 
 class WorkPage(Schema):
-    count: int
+    count: int = Field(description="How many tasks the list holds, counted up to 1,000: see count_exact.")
+    count_exact: bool = Field(description="false: the list holds more than `count` tasks.")
     items: list[WorkItemOut]
 
 
@@ -336,7 +337,7 @@ class WorkQuery(PageQuery):
 @router.get("/work", response={200: WorkPage, **error_responses(401, 422)})
 def my_work(request, filters: Query[WorkQuery]):
     """Your tasks, and those of your unit, in the documents you may read."""
-    return page(selectors.work_list(request.auth, filters.list), filters)
+    return capped_page(selectors.work_list(request.auth, filters.list), filters)
 
 
 @router.get("/work/counts", response={200: WorkCountsOut, **error_responses(401)})

@@ -37,14 +37,18 @@ def _reaching(reader) -> Q:
     return held
 
 
+def readable_by(reader) -> Q:
+    """Tasks whose document the reader may read."""
+    return Q(document__confidentiality=0) | Q(document__in=documents_visible_to(reader).filter(confidentiality__gt=0))
+
+
 def _tasks_of(reader) -> QuerySet[Task]:
     if not _active(reader):
         return Task.objects.none()
-    readable = Q(document__confidentiality=0) | Q(document__in=documents_visible_to(reader).filter(confidentiality__gt=0))
-    return Task.objects.filter(_reaching(reader), readable, agency_id=reader.agency_id)
+    return Task.objects.filter(_reaching(reader), readable_by(reader), agency_id=reader.agency_id)
 
 
-def _rows(qs: QuerySet[Task]) -> QuerySet[Task]:
+def list_rows(qs: QuerySet[Task]) -> QuerySet[Task]:
     """Only what the list pages show."""
     return qs.select_related("document", "person", "unit", "given_by", "assignment").only(
         "id", "role", "status", "deadline", "created_at", "closed_at", "person__full_name", "unit__name", "given_by__full_name",
@@ -71,11 +75,11 @@ def work_list(reader, name: str, *, today: dt.date | None = None) -> QuerySet[Ta
         tasks = tasks.filter(status=Task.Status.OPEN, role__in=Task.ACTING_ROLES)
         if name == "overdue":
             tasks = tasks.filter(deadline__lt=overdue_before(reader.agency_id, today))
-        return _rows(tasks).order_by("deadline", "id")
+        return list_rows(tasks).order_by("deadline", "id")
     if name == "done":
-        return _rows(tasks.exclude(status=Task.Status.OPEN)).order_by("-closed_at", "-id")
+        return list_rows(tasks.exclude(status=Task.Status.OPEN)).order_by("-closed_at", "-id")
     if name == "information":
-        return _rows(tasks.filter(status=Task.Status.OPEN, role=Task.Role.INFORM)).order_by("-created_at", "-id")
+        return list_rows(tasks.filter(status=Task.Status.OPEN, role=Task.Role.INFORM)).order_by("-created_at", "-id")
     raise NotFound()
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from vanphong.workflow import approval_views, handling_views, views
+from vanphong.workflow import approval_views, dashboard_views, handling_views, views
 
 app_name = "workflow"
 urlpatterns = [
@@ -17,6 +17,9 @@ urlpatterns = [
     path("tasks/<int:pk>/complete/", handling_views.complete, name="task_complete"),
     path("tasks/<int:pk>/read/", handling_views.acknowledge, name="task_read"),
     path("more-time/<int:pk>/decide/", handling_views.decide_extension, name="extension_decide"),
+    path("units/", dashboard_views.dashboard, name="dashboard"),
+    path("units/report.<str:fmt>", dashboard_views.report, name="dashboard_report"),
+    path("units/work/", dashboard_views.unit_work, name="unit_work"),
     path("drafts/<int:pk>/submit/", approval_views.submit, name="approval_submit"),
     path("drafts/<int:pk>/approve/", approval_views.approve, name="approval_approve"),
     path("drafts/<int:pk>/return/", approval_views.return_draft, name="approval_return"),
