@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 
+from vanphong.exchange import cli as exchange_cli
 from vanphong.pki import cli as pki_cli
 from vanphong.signing import cli as signing_cli
 from vanphong.signing import xml_cli as signing_xml_cli
@@ -406,6 +407,7 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--template", action="store_true", help="write an example .xlsx of the columns to FILE (with --direction) and exit")
     q.set_defaults(func=cmd_import_documents)
 
+    exchange_cli.add_commands(sub)
     pki_cli.add_commands(sub)
     signing_cli.add_commands(sub)
     signing_xml_cli.add_commands(sub)
