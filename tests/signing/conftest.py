@@ -44,6 +44,29 @@ def make_pdf(pages: int = 1, text: str = "Quyết định về việc thử nghi
     return bytes(pdf.output())
 
 
+def decree_30_pdf(subject: str) -> bytes:
+    """A one-page decision laid out as Decree 30 asks: number and date left blank for the clerk."""
+    logging.getLogger("fontTools").setLevel(logging.WARNING)
+    pdf = FPDF(format="A4")
+    pdf.add_font("noto", "", "/usr/share/fonts/truetype/noto/NotoSerif-Regular.ttf")
+    pdf.add_font("noto", "B", "/usr/share/fonts/truetype/noto/NotoSerif-Bold.ttf")
+    pdf.add_page()
+    pdf.set_font("noto", "B", 12)
+    pdf.cell(85, 7, "TỈNH ỦY BẮC NINH", align="C")
+    pdf.cell(0, 7, "ĐẢNG CỘNG SẢN VIỆT NAM", align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("noto", "", 13)
+    pdf.cell(85, 8, "Số:            /QĐ-TU", align="C")
+    pdf.cell(0, 8, "Bắc Ninh, ngày      tháng      năm 2026", align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(12)
+    pdf.set_font("noto", "B", 14)
+    pdf.cell(0, 8, "QUYẾT ĐỊNH", align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("noto", "", 13)
+    pdf.multi_cell(0, 8, subject, align="C")
+    pdf.ln(6)
+    pdf.multi_cell(0, 8, "Điều 1. Thành lập Tổ công tác chuyển đổi số của cơ quan.\nĐiều 2. Quyết định có hiệu lực kể từ ngày ký.")
+    return bytes(pdf.output())
+
+
 @pytest.fixture
 def unsigned_pdf() -> bytes:
     return make_pdf()

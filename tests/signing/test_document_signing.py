@@ -133,10 +133,22 @@ def test_a_revoked_or_missing_certificate_cannot_sign_but_what_it_signed_before_
     assert report.valid and report.signatures[0].revocation == "revoked_later", report.signatures[0]
 
     after = draft_of(clerk_a, official, [upload(make_pdf())])
-    with pytest.raises(ValidationError, match="no valid signing certificate"):
+    with pytest.raises(ValidationError, match="Your signing certificate was revoked on"):
         document_services.sign_document(official, after)
     after.refresh_from_db()
     assert after.attachments.count() == 1 and not DocumentSignature.objects.filter(document=after).exists()
+
+
+def test_an_expired_certificate_is_named_as_the_reason(official, official_cert, clerk_a):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    type(official_cert).objects.filter(pk=official_cert.pk).update(not_after=timezone.now() - dt.timedelta(days=1))
+    draft = draft_of(clerk_a, official, [upload(make_pdf())])
+    with pytest.raises(ValidationError, match="Your signing certificate expired on"):
+        document_services.sign_document(official, draft)
+    _nothing_changed(draft)
 
 
 def test_paper_signed_drafts_and_drafts_without_files_are_issued_without_a_digital_signature(draft, clerk_a, official):

@@ -6,7 +6,7 @@ import io
 import pytest
 from pyhanko.pdf_utils.reader import PdfFileReader
 
-from tests.signing.conftest import make_pdf, pdfsig, write
+from tests.signing.conftest import decree_30_pdf, make_pdf, pdfsig, write
 from tests.signing.test_pades import _pdfsig_verdicts
 from vanphong.signing import number_fields, services, verification
 
@@ -49,3 +49,10 @@ def test_b_lta_adds_a_document_timestamp_that_the_report_shows(official, officia
     _code, text = pdfsig(write(tmp_path / "lta.pdf", signed), nss_db)
     # Poppler 22 lists the document time-stamp but cannot judge one ("Unable to validate this type"): our report does.
     assert _pdfsig_verdicts(text)[0] == ("Signature is Valid.", "Certificate is Trusted.") and "DocTimeStamp-1" in text, text
+
+
+def test_number_and_date_of_a_two_column_heading_do_not_cover_each_other():
+    places = number_fields.locate(decree_30_pdf("về việc thử nghiệm"))
+    number, date = places["Number"], places["IssuedDate"]
+    assert number[2] < date[0]  # "Bắc Ninh, " stays visible between them
+    assert 280 < date[0] < 420 and number[0] < 200 and abs(number[1] - date[1]) < 2

@@ -131,6 +131,8 @@ def sign_document(actor, document: Document, *, level: str = pades.B_T, request=
     if DocumentSignature.objects.filter(document=document, kind=DocumentSignature.Kind.OFFICIAL).exists():
         raise ValidationError(_("This draft is signed already."))
     row = selectors.held_official_certificate(actor)
+    if row is None:
+        _explain_no_certificate(actor)
     original = _read(source)
     pdf, converted = original, ""
     if source.content_type == DOCX:
@@ -143,6 +145,20 @@ def sign_document(actor, document: Document, *, level: str = pades.B_T, request=
                  data={"signature": signature.pk, "source": source.pk, "result": result.pk, "serial": row.serial, "level": level,
                        "sha256_before": signature.sha256_before, "sha256_after": signature.sha256_after, "converted_from": converted})
     return signature
+
+
+def _explain_no_certificate(actor) -> None:
+    """Say why the official cannot sign: their newest held certificate expired or was revoked, or there is none."""
+    from vanphong.pki.models import Certificate
+
+    last = Certificate.objects.filter(profile="official", holder_person=actor).exclude(private_key="").order_by("-not_after").first()
+    if last is not None and last.status == Certificate.Status.REVOKED:
+        raise ValidationError(_("Your signing certificate was revoked on %(date)s: it can no longer sign. Ask a CA operator for a new one.")
+                              % {"date": timezone.localtime(last.revoked_at).strftime("%d/%m/%Y %H:%M")})
+    if last is not None and last.not_after <= timezone.now():
+        raise ValidationError(_("Your signing certificate expired on %(date)s: it can no longer sign. Ask a CA operator to renew it.")
+                              % {"date": timezone.localtime(last.not_after).strftime("%d/%m/%Y")})
+    raise ValidationError(_("You have no valid signing certificate held by the system: ask a CA operator to issue one."))
 
 
 # ---- the clerk seals after numbering -----------------------------------------------------------------

@@ -13,7 +13,6 @@ the two signatures.
 from __future__ import annotations
 
 import io
-import re
 
 import pypdfium2
 from pyhanko.pdf_utils import generic
@@ -27,44 +26,65 @@ FONT_SIZE = 13  # Decree 30: number and date in 13-14 pt
 _READ_ONLY = 1
 
 
-def _line_boxes(pdf: bytes) -> tuple[tuple[float, float], list[tuple[str, tuple[float, float, float, float]]]]:
-    """(page 1's width and height, [(text of a line, its box)]) read with PDFium."""
-    document = pypdfium2.PdfDocument(io.BytesIO(pdf))
+BASELINE = 4  # points from a field's bottom edge to the baseline of its text
+
+
+def _found(text, word: str, top_part: float, height: float):
+    """(index, char box) of the first `word` in the upper part of the page, or None."""
+    search = text.search(word, match_case=True)
     try:
-        page = document[0]
-        width, height = page.get_size()
-        text = page.get_textpage()
-        lines = []
-        for index in range(text.count_rects()):
-            box = text.get_rect(index)
-            lines.append((text.get_text_bounded(*box), box))
-        return (width, height), lines
+        while (hit := search.get_next()) is not None:
+            index, _count = hit
+            box = text.get_charbox(index)
+            if box[1] > height * (1 - top_part):
+                return index, box
+        return None
     finally:
-        document.close()
+        search.close()
 
 
-_NUMBER_LABEL = re.compile(r"^\s*Số\s*:?", re.IGNORECASE)
-_DATE_WORD = re.compile(r"\bngày\b", re.IGNORECASE)
+def _line_right(text, box) -> float:
+    """The right edge of the run of text that holds `box` (not of the other column of the heading:
+    "Số:" and the date often share a line)."""
+    right = box[2]
+    for index in range(text.count_rects()):
+        left, bottom, line_right, top = text.get_rect(index)
+        if bottom <= (box[1] + box[3]) / 2 <= top and left <= box[0] <= line_right:
+            right = max(right, line_right)
+    return right
 
 
 def locate(pdf: bytes) -> dict[str, tuple[float, float, float, float]]:
     """Where the number and the date go on page 1: after "Số:" and over "ngày … năm …" in the
-    upper third when the page has them, else in the top margin, left and right."""
+    upper part of the page when it has them (Decree 30's heading), else in the top margin."""
     try:
-        (width, height), lines = _line_boxes(pdf)
+        document = pypdfium2.PdfDocument(io.BytesIO(pdf))
+    except pypdfium2.PdfiumError:
+        return {}
+    try:
+        page = document[0]
+        width, height = page.get_size()
+        text = page.get_textpage()
+        places = {}
+        label = _found(text, "Số", 0.4, height)
+        if label is not None:
+            index, box = label
+            end = text.get_charbox(index + 1)
+            if text.get_text_range(index + 2, 1) == ":":
+                end = text.get_charbox(index + 2)
+            baseline = box[1]  # "S" sits on the baseline
+            left = end[2] + 3
+            places[NUMBER] = (left, baseline - BASELINE, max(_line_right(text, box), left + 40 * MM), baseline + FONT_SIZE)
+        day = _found(text, "ngày", 0.4, height)
+        if day is not None:
+            index, box = day
+            baseline = box[1]  # "n" sits on the baseline
+            left = box[0] - 1
+            places[ISSUED_DATE] = (left, baseline - BASELINE, max(_line_right(text, box), left + 62 * MM), baseline + FONT_SIZE)
     except (pypdfium2.PdfiumError, IndexError):
         return {}
-    upper = [(t, b) for t, b in lines if b[3] > height * 0.6]
-    places = {}
-    for text, (left, bottom, right, top) in upper:
-        match = _NUMBER_LABEL.match(text)
-        if NUMBER not in places and match:
-            label_end = left + (right - left) * len(match.group(0)) / max(len(text), 1)
-            places[NUMBER] = (label_end + 2, bottom - 2, max(right, label_end + 60 * MM), top + 2)
-        found = _DATE_WORD.search(text)
-        if ISSUED_DATE not in places and found:
-            start = left + (right - left) * found.start() / max(len(text), 1)
-            places[ISSUED_DATE] = (start - 1, bottom - 2, max(right, start + 62 * MM), top + 2)
+    finally:
+        document.close()
     margin_top = height - 8 * MM
     places.setdefault(NUMBER, (20 * MM, margin_top - 8 * MM, 95 * MM, margin_top))
     places.setdefault(ISSUED_DATE, (width - 95 * MM, margin_top - 8 * MM, width - 15 * MM, margin_top))
@@ -153,7 +173,7 @@ def _appearance(writer, field, text: str) -> generic.IndirectObject:
     size = FONT_SIZE
     while size > 7 and font.width(text, size) > width - 4:
         size -= 0.5
-    baseline = max((height - size * 0.72) / 2, 1)
+    baseline = BASELINE if height < 2.5 * FONT_SIZE else max((height - size * 0.72) / 2, 1)
     content = b"/Tx BMC q 1 g 0 0 %.2f %.2f re f Q BT 0 g /F0 %.2f Tf 2 %.2f Td %s Tj ET EMC" % (
         width, height, size, baseline, font.encode(text))
     resources = generic.DictionaryObject({pdf_name("/Font"): generic.DictionaryObject({pdf_name("/F0"): font.add_to(writer)})})
