@@ -11,6 +11,7 @@ import sys
 import time
 
 from vanphong.exchange import cli as exchange_cli
+from vanphong.consultation import cli as consultation_cli
 from vanphong.pki import cli as pki_cli
 from vanphong.signing import cli as signing_cli
 from vanphong.signing import xml_cli as signing_xml_cli
@@ -409,6 +410,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     exchange_cli.add_commands(sub)
     pki_cli.add_commands(sub)
+    consultation_cli.add_commands(sub)
     signing_cli.add_commands(sub)
     signing_xml_cli.add_commands(sub)
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from vanphong.workflow.statistics import Figures
@@ -130,3 +132,25 @@ def rows(items: list[tuple[str, Figures]], *, width: int = 640) -> Chart:
         bar.total_x = x + 6
         bars.append(bar)
     return Chart(width, height, bars, ticks, horizontal=True)
+
+
+def _n(value: float) -> str:
+    return f"{value:.1f}".rstrip("0").rstrip(".")
+
+
+def svg(chart: Chart, chart_id: str, title: str) -> SafeString:
+    """The chart as inline SVG, labelled by `title` for assistive technology; colours are attributes, not styles."""
+    anchor = ("middle", "end", "start") if chart.horizontal else ("end", "middle", "middle")
+    ticks = format_html_join("", '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="#d8dee6"/><text x="{}" y="{}" text-anchor="{}">{}</text>', (
+        (_n(t.x1), _n(t.y1), _n(t.x2), _n(t.y2), _n(t.label_x), _n(t.label_y), anchor[0], t.value) for t in chart.ticks))
+    bars = []
+    for bar in chart.bars:
+        segments = format_html_join("", '<rect x="{}" y="{}" width="{}" height="{}" fill="{}"><title>{} · {}</title></rect>', (
+            (_n(s.x), _n(s.y), _n(s.width), _n(s.height), s.colour, bar.label, s.title) for s in bar.segments))
+        total = format_html('<text x="{}" y="{}" font-size="12" font-weight="600" fill="#1d2733" text-anchor="{}">{}</text>',
+                            _n(bar.total_x), _n(bar.total_y), anchor[2], bar.total) if bar.total else ""
+        bars.append(format_html('<g>{}<text x="{}" y="{}" font-size="12" fill="#1d2733" text-anchor="{}">{}</text>{}</g>', segments,
+                                _n(bar.label_x), _n(bar.label_y), anchor[1], bar.label, total))
+    return format_html('<svg class="chart" viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img" aria-labelledby="{id}-title" '
+                       'focusable="false"><title id="{id}-title">{title}</title><g font-size="11" fill="#5b6675">{ticks}</g>{bars}</svg>',
+                       w=chart.width, h=chart.height, id=chart_id, title=title, ticks=ticks, bars=mark_safe("".join(bars)))

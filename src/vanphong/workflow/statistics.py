@@ -73,6 +73,9 @@ def overseen_units(reader) -> list[Unit]:
     with `depth` relative to the top of the reader's tree."""
     if not oversees_units(reader):
         return []
+    cached = getattr(reader, "_overseen_units", None)  # the page and its selector ask once each per request
+    if cached is not None:
+        return [*cached]
     units = Unit.objects.filter(agency_id=reader.agency_id).only("id", "name", "short_name", "parent_id", "path", "sort_order", "is_active")
     if reader.unit_id:
         top = Unit.objects.only("id", "path").get(pk=reader.unit_id)
@@ -91,7 +94,8 @@ def overseen_units(reader) -> list[Unit]:
             walk(unit.pk, depth + 1)
 
     walk(None, 0)
-    return ordered
+    reader._overseen_units = ordered
+    return [*ordered]
 
 
 def sees_whole_agency(reader) -> bool:

@@ -19,5 +19,8 @@ from vanphong.consultation.engine.grouping import (
     group,
     labels_of,
 )
+from vanphong.consultation.engine.references import Reference, parse_references
+from vanphong.consultation.engine.splitting import Piece, split_answer
 
-__all__ = ["DISTANCE_THRESHOLD", "Comment", "ConstraintConflict", "Constraints", "Group", "group", "labels_of"]
+__all__ = ["DISTANCE_THRESHOLD", "Comment", "ConstraintConflict", "Constraints", "Group", "Piece", "Reference", "group",
+           "labels_of", "parse_references", "split_answer"]
