@@ -152,3 +152,11 @@ def test_concurrent_scans_write_each_reminder_once(emails):
     assert Notification.objects.filter(kind="escalation").count() == 2
     assert OutgoingEmail.objects.filter(notification__kind__in=["reminder_overdue", "escalation"]).count() == 5
     assert sum(results) >= 5  # each scan counts what it saw as new; the rows exist once
+
+
+@pytest.mark.django_db
+def test_a_deadline_passed_long_ago_is_past_reminding(assigned):
+    org, assignment, deadline = assigned
+    long_after = deadline + dt.timedelta(days=2 * 2 + reminders.LOOKBACK_SPARE_DAYS + 1)
+    assert reminders.scan(today=long_after) == 0
+    assert reminders.scan(today=long_after - dt.timedelta(days=2)) == 4  # still within: overdue and escalated

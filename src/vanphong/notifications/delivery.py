@@ -55,15 +55,19 @@ def claim_due(*, limit: int = 50, now: dt.datetime | None = None) -> tuple[uuid.
     return token, list(claimed.order_by("pk")) if due else []
 
 
-def _language(person_id: int) -> str:
-    chosen = Preference.objects.filter(person_id=person_id).values_list("language", flat=True).first()
+def _preferences(emails: list[OutgoingEmail]) -> dict[int, Preference]:
+    return Preference.objects.in_bulk({e.recipient_id for e in emails})
+
+
+def _language(preference: Preference | None) -> str:
+    chosen = preference.language if preference else None
     return chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
 
 
-def message_for(email: OutgoingEmail) -> EmailMessage:
+def message_for(email: OutgoingEmail, preference: Preference | None = None) -> EmailMessage:
     """The e-mail in its recipient's language, with a Message-ID fixed by its notification."""
     notification = email.notification
-    with translation.override(_language(email.recipient_id)):
+    with translation.override(_language(preference)):
         said = words(notification.kind, notification.params, for_email=True)
         body = [said.title, ""]
         if said.detail:
@@ -84,10 +88,8 @@ class Outcome:
     cancelled: int = 0
 
 
-def _still_wanted(email: OutgoingEmail) -> bool:
-    if not email.recipient.is_active:
-        return False
-    return not Preference.objects.filter(person_id=email.recipient_id, email_enabled=False).exists()
+def _still_wanted(email: OutgoingEmail, preference: Preference | None) -> bool:
+    return email.recipient.is_active and (preference is None or preference.email_enabled)
 
 
 def _failed(email: OutgoingEmail, token, exc: Exception, now: dt.datetime) -> None:
@@ -106,15 +108,21 @@ def deliver_due(*, limit: int = 50, now: dt.datetime | None = None) -> Outcome:
     outcome = Outcome()
     if not batch:
         return outcome
+    preferences = _preferences(batch)
     connection = get_connection(fail_silently=False)
+    try:
+        connection.open()  # one session for the batch (send_messages would open and close one per message)
+    except Exception:  # noqa: BLE001  (each message then fails on its own, and is retried)
+        connection.connection = None
     for email in batch:
         rows = OutgoingEmail.objects.filter(pk=email.pk, claim=token, status=Status.PENDING)
-        if not _still_wanted(email):
+        preference = preferences.get(email.recipient_id)
+        if not _still_wanted(email, preference):
             rows.update(status=Status.CANCELLED, claim=None)
             outcome.cancelled += 1
             continue
         try:
-            connection.send_messages([message_for(email)])
+            connection.send_messages([message_for(email, preference)])
         except Exception as exc:  # noqa: BLE001  (any failure of the server or the network: retried later)
             _failed(email, token, exc, timezone.now())
             outcome.failed += 1

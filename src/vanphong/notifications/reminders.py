@@ -11,7 +11,12 @@ its active members), with the agency's policy (ReminderPolicy, default 1 and 2):
   days late, that is `escalation_days` working days after the overdue reminder.
 
 Keys carry the deadline, so a deadline moved by granted extra time is reminded again; a completed,
-returned or passed-down task is no longer open and gets nothing more."""
+returned or passed-down task is no longer open and gets nothing more.
+
+A deadline passed long ago (more than twice the escalation delay in calendar days, plus a month) is past
+reminding: each scan reads only the tasks whose reminders may still be due, and a first installation over
+years of records, or workers stopped for weeks, does not flood people with old news. Such tasks still show in
+the "Overdue" lists."""
 
 from __future__ import annotations
 
@@ -29,6 +34,7 @@ from vanphong.workflow.handling_selectors import overdue_before, working_days_la
 from vanphong.workflow.models import Task
 
 Kind = Notification.Kind
+LOOKBACK_SPARE_DAYS = 30
 
 
 @dataclass
@@ -68,7 +74,9 @@ def scan(today: dt.date | None = None) -> int:
     for agency_id in Agency.objects.filter(hosted=True, is_active=True).values_list("pk", flat=True):
         policy = policy_of(agency_id)
         horizon = calendar.add_working_days(agency_id, today, policy.days_before) if policy.days_before else today
-        due = (Task.objects.filter(agency_id=agency_id, status=Task.Status.OPEN, role__in=Task.ACTING_ROLES, deadline__lte=horizon)
+        oldest = today - dt.timedelta(days=2 * policy.escalation_days + LOOKBACK_SPARE_DAYS)
+        due = (Task.objects.filter(agency_id=agency_id, status=Task.Status.OPEN, role__in=Task.ACTING_ROLES, deadline__lte=horizon,
+                                   deadline__gte=oldest)
                .select_related("document", "person", "unit", "assignment").order_by("pk"))
         last = 0
         while True:  # in batches, each its own transaction (notify), so a long scan holds no lock for long
