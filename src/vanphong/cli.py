@@ -96,6 +96,9 @@ def cmd_demo(args) -> int:
     from vanphong.documents import demo as documents_demo
 
     documents_demo.build()
+    from vanphong.workflow import approval_demo
+
+    accounts += approval_demo.build()  # drafts awaiting approval, and their approvers
     print("Demo network ready. Every demo account's password is:", demo.DEMO_PASSWORD)
     print("Accounts marked with a TOTP secret need a six-digit code: add the secret to an authenticator app,")
     print("or print the current code with `vanphong demo code USERNAME`.\n")

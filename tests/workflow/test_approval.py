@@ -81,8 +81,9 @@ class Drafting:
             StepSpec("unit_head"), StepSpec("office", unit=self.office), StepSpec("signing_leader")], **kwargs)
 
 
-@pytest.fixture
-def d(agency_a) -> Drafting:
+def make_drafting(agency_a) -> Drafting:
+    """Agency A: the Office (VP) and its General Affairs room (TH), whose head is named; a Party board; an administrator,
+    a clerk, a drafter in the room, an Office reviewer and two leaders."""
     office = make_unit(agency_a, "Văn phòng", "VP")
     room = make_unit(agency_a, "Phòng Tổng hợp", "TH", parent=office)
     board = make_unit(agency_a, "Ban Tổ chức", "BTC")
@@ -99,6 +100,11 @@ def d(agency_a) -> Drafting:
     )
     approval.set_unit_head(result.admin, room, head)
     return result
+
+
+@pytest.fixture
+def d(agency_a) -> Drafting:
+    return make_drafting(agency_a)
 
 
 # ---- chains ---------------------------------------------------------------------------------------------------
@@ -295,6 +301,7 @@ def test_edits_are_refused_when_not_holding_the_draft_or_when_they_change_nothin
     refused(PermissionDenied, lambda: approval.edit_draft(d.drafter, draft, changes={"notes": "x"}), match="not yours")
     refused(ValidationError, lambda: approval.edit_draft(d.head, draft, changes={}), match="Nothing was changed")
     refused(ValidationError, lambda: approval.edit_draft(d.head, draft, changes={"confidentiality": 2}), match="cannot be changed")
+    refused(ValidationError, lambda: approval.edit_draft(d.head, draft, changes={"signer_name": "Hà Minh Phó"}), match="cannot be changed")
     refused(ValidationError, lambda: approval.edit_draft(d.head, draft, changes={"subject": "  "}), match="subject")
     approval.return_draft(d.head, draft, comment="Sửa lại")
     refused(PermissionDenied, lambda: approval.edit_draft(d.head, draft, changes={"notes": "x"}), match="with its drafter")

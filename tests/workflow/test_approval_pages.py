@@ -6,11 +6,16 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tests.conftest import signed_in
 from tests.factories import make_person
-from tests.workflow.test_approval import d, docx_bytes  # noqa: F401  (the fixture)
+from tests.workflow.test_approval import Drafting, docx_bytes, make_drafting
 from vanphong.workflow import approval
 from vanphong.workflow.models import Approval, ApprovalChain, ApprovalStep, DraftVersion, UnitHead
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("d")]
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def d(agency_a) -> Drafting:
+    return make_drafting(agency_a)
 
 
 @pytest.fixture

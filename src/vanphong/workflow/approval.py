@@ -53,10 +53,9 @@ from vanphong.workflow.permissions import require_calendar_manager
 
 MAX_STEPS = 10
 # What an approver or the drafter may change in a version. The type, confidentiality and recipients stay
-# as drafted: they decide the chain, the readers and the exchange.
-EDITABLE_FIELDS = ("subject", "urgency", "due_date", "notes", "signer_name", "signer_position", "signer_competence", "page_count",
-                   "copies")
-SNAPSHOT_FIELDS = ("doc_type", "confidentiality") + EDITABLE_FIELDS
+# as drafted: they decide the chain, the readers and the exchange; so does the signer, the chain's signing leader.
+EDITABLE_FIELDS = ("subject", "urgency", "due_date", "notes", "signer_position", "signer_competence", "page_count", "copies")
+SNAPSHOT_FIELDS = ("doc_type", "confidentiality", "signer_name") + EDITABLE_FIELDS
 
 
 # ---- chains -------------------------------------------------------------------------------------------------

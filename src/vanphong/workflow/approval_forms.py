@@ -119,6 +119,8 @@ class EditForm(InputModelForm):
         widgets = {"due_date": DateInput(), "notes": forms.Textarea(attrs={"rows": 3})}
         error_messages = {"due_date": {"invalid": _("Enter the date as dd/mm/yyyy, for example 02/01/2026.")}}
 
+    field_order = ["file", "note", *EDITABLE_FIELDS]
+
     def changes(self) -> dict:
         return {name: self.cleaned_data[name] for name in EDITABLE_FIELDS}
 
