@@ -281,3 +281,11 @@ def test_attachments_of_random_bytes_survive_a_third_party_layout():
     wrapped = "\n".join(base64.b64encode(payload).decode()[i:i + 76] for i in range(0, 1024, 76))  # MIME-style lines
     result = reader.read((EDOC[:start] + wrapped + EDOC[end:]).encode())
     assert result.package.attachments[0].data == payload
+
+
+def test_a_signature_in_no_namespace_is_a_placeholder():
+    data = replace(EDOC, "<Signature>", '<Signature xmlns="">')
+    result = reader.read(data.encode())
+    assert result.signature.status == "unverifiable" and not result.signature.xmldsig
+    assert result.signature.certificate_subject == "CN=user05"  # what it claims is still read
+    assert "signature_placeholder" in {o.code for o in result.oddities}

@@ -48,7 +48,7 @@ def find_signature(root: etree._Element, header: etree._Element, odd) -> Signatu
     """The signature of the package. `odd(code, element, **params)` records an oddity."""
     from vanphong.exchange.edxml.reader import where
 
-    found = [e for e in root.iter() if isinstance(e.tag, str) and _local(e) == "Signature"]
+    found = list(root.iter("{*}Signature"))  # in any namespace, or none
     if not found:
         return SignatureInfo()
     if len(found) > 1:
