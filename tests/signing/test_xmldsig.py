@@ -360,3 +360,29 @@ def test_any_damage_gives_a_verdict_never_a_crash(signed_once):
         assert xmldsig.verify_package(data).verdict in _VERDICTS
 
     noise()
+
+
+def test_a_certificate_that_only_claims_our_ca_as_issuer(pki):
+    """Issuer name copied from our issuing CA, signature by another key: not ours, and no crash."""
+    import datetime as dt
+
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from signxml.algorithms import CanonicalizationMethod
+    from signxml.signer import SignatureReference
+
+    from tests.signing.conftest import _FakeIssuer
+    from vanphong.pki import certbuilder, keys, profiles
+
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    impostor_key, leaf_key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
+    leaf = certbuilder.build(profile=profiles.PROFILES["agency-seal"], subject=certbuilder.name(common_name="Cơ quan Mạo danh"),
+                             public_key=leaf_key.public_key(), serial=7, not_after=now + dt.timedelta(days=30),
+                             issuer=_FakeIssuer(pki.issuing.x509), signer=keys.from_private_key(impostor_key), now=now)
+    root = _tree(edxml_package())
+    etree.SubElement(root.find(f".//{{{NS}}}edXMLHeader"), f"{{{DS}}}Signature", Id="placeholder")
+    signed = xmldsig._PackageSigner(signature_algorithm="ecdsa-sha256", c14n_algorithm=CanonicalizationMethod.CANONICAL_XML_1_0).sign(
+        root, key=leaf_key, cert=[leaf, pki.issuing.x509],
+        reference_uri=[SignatureReference(URI="", c14n_method=CanonicalizationMethod.EXCLUSIVE_XML_CANONICALIZATION_1_0)])
+    report = xmldsig.verify_package(_serialize(signed))
+    assert report.intact and not report.trusted and report.verdict == xmldsig.INVALID
+    assert "does not lead to a trusted root" in report.problems[0]

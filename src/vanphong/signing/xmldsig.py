@@ -31,6 +31,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
@@ -362,19 +363,26 @@ def _certificates(signature, report) -> tuple[x509.Certificate, list[x509.Certif
     for node in signature.findall(f"{_q('KeyInfo', DS_NS)}/{_q('X509Data', DS_NS)}/{_q('X509Certificate', DS_NS)}"):
         try:
             certs.append(x509.load_der_x509_certificate(base64.b64decode("".join((node.text or "").split()), validate=True)))
-        except (ValueError, binascii.Error):
+        except (ValueError, binascii.Error, UnsupportedAlgorithm):
             raise _Unverifiable(_("The certificate in the signature cannot be read: it is damaged or a placeholder.")) from None
     if not certs:
         raise _Unverifiable(_("The signature carries no X.509 certificate: the signer cannot be identified."))
-    issuers = {c.issuer for c in certs}
-    leaf = next((c for c in certs if c.subject not in issuers), certs[0])
-    report.signer_name = _common_name(leaf)
-    report.signer_subject = leaf.subject.rfc4514_string()
-    report.signer_agency_code = _attribute(leaf, x509.NameOID.ORGANIZATION_IDENTIFIER)
-    report.signer_organization = _attribute(leaf, x509.NameOID.ORGANIZATION_NAME)
-    report.certificate_serial = format(leaf.serial_number, "x")
-    names = leaf.issuer.get_attributes_for_oid(x509.NameOID.COMMON_NAME)
-    report.issuer = str(names[0].value) if names else leaf.issuer.rfc4514_string()
+    try:  # cryptography parses some fields only when they are read: a damaged one fails here
+        issuers = {c.issuer for c in certs}
+        leaf = next((c for c in certs if c.subject not in issuers), certs[0])
+        report.signer_name = _common_name(leaf)
+        report.signer_subject = leaf.subject.rfc4514_string()
+        report.signer_agency_code = _attribute(leaf, x509.NameOID.ORGANIZATION_IDENTIFIER)
+        report.signer_organization = _attribute(leaf, x509.NameOID.ORGANIZATION_NAME)
+        report.certificate_serial = format(leaf.serial_number, "x")
+        names = leaf.issuer.get_attributes_for_oid(x509.NameOID.COMMON_NAME)
+        report.issuer = str(names[0].value) if names else leaf.issuer.rfc4514_string()
+        for cert in certs:
+            cert.public_key()
+            cert.extensions  # noqa: B018
+            cert.signature_hash_algorithm  # noqa: B018
+    except (ValueError, UnsupportedAlgorithm):
+        raise _Unverifiable(_("The certificate in the signature cannot be read: it is damaged or a placeholder.")) from None
     return leaf, [c for c in certs if c is not leaf]
 
 
