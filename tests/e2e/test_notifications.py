@@ -124,3 +124,19 @@ def test_an_administrator_sets_the_agencys_reminders(page, agency_a):
     page.wait_for_load_state()
     assert page.get_by_label("Tell the leader who assigned it when a task is still overdue after this many working days").input_value() == "4"
     screenshot(page, "notifications-policy-en")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_bell_refreshes_itself_every_minute(page, agency_a):
+    clerk = make_person(agency_a, "vanthu.chuong", "Nguyễn Thị Nhung", roles=["clerk"])
+    leader = make_person(agency_a, "lanhdao.chuong", "Trần Quốc Khánh", roles=["leader"])
+    specialist = make_person(agency_a, "chuyenvien.chuong", "Đỗ Thị Chuyên", roles=["specialist"])
+    page.clock.install()
+    sign_in(page, "chuyenvien.chuong", PASSWORD)
+    page.goto("/documents/incoming/")
+    assert page.locator("#bell .bell-count").count() == 0
+    document = services.register_incoming(clerk, doc_type="CV", subject="Về việc rà soát số liệu", issuing_agency_name="Sở Nội vụ")
+    handling.assign(leader, document, lead=specialist, deadline=plain_working_day(10))
+    page.clock.run_for(61_000)
+    page.locator("#bell .bell-count").wait_for()
+    assert bell_count(page) == "1" and page.url.endswith("/documents/incoming/")  # the page itself was not reloaded

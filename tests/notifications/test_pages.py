@@ -133,3 +133,22 @@ def test_a_long_list_is_paged(client, given):
     signed_in(client, person)
     first, second = client.get("/notifications/").content.decode(), client.get("/notifications/?page=2").content.decode()
     assert first.count('<li class="notification') == 30 and second.count('<li class="notification') == 15
+
+
+def test_the_bells_background_refresh_keeps_no_idle_session_alive(client, given, settings):
+    import time
+
+    signed_in(client, given.head)
+    session = client.session
+    session["last_activity"] = idle_since = int(time.time()) - 600
+    session.save()
+    background = {"X-VanPhong-Background": "1", "HX-Request": "true"}
+    assert client.get("/notifications/bell/", headers=background).status_code == 200
+    assert client.session["last_activity"] == idle_since  # not activity
+    client.get("/notifications/")
+    assert client.session["last_activity"] >= int(time.time()) - 1  # a page the person opened is
+    session = client.session
+    session["last_activity"] = int(time.time()) - settings.VANPHONG_IDLE_TIMEOUT_SECONDS - 5
+    session.save()
+    response = client.get("/notifications/bell/", headers=background)
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")  # the idle timeout still ends it

@@ -20,6 +20,8 @@ _OPEN_PREFIXES = (
 )
 # Refreshing the timestamp on every request would write the session each time.
 _TOUCH_EVERY_SECONDS = 30
+# Sent by a page's own background refresh (the notification bell): not activity, so it keeps no idle session alive.
+BACKGROUND_HEADER = "X-VanPhong-Background"
 
 
 class IdleTimeoutMiddleware:
@@ -39,7 +41,8 @@ class IdleTimeoutMiddleware:
                 if request.method == "GET" and url_has_allowed_host_and_scheme(request.get_full_path(), None):
                     target += f"?next={request.get_full_path()}"
                 return redirect(target)
-            if now - last >= _TOUCH_EVERY_SECONDS or "last_activity" not in request.session:
+            touch = now - last >= _TOUCH_EVERY_SECONDS and not request.headers.get(BACKGROUND_HEADER)
+            if touch or "last_activity" not in request.session:
                 request.session["last_activity"] = now
         return self.get_response(request)
 
