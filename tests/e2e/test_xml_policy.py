@@ -10,7 +10,9 @@ from vanphong.signing import selectors
 @pytest.mark.django_db(transaction=True)
 def test_administrator_accepts_then_refuses_sha1_signatures(page, admin_a):
     _sign_in_admin(page, admin_a)
-    page.goto("/signing/xml-signatures/")
+    page.locator('nav.sidebar a[href="/signing/trusted-roots/"]').click()
+    page.get_by_role("link", name="Chữ ký XML từ hệ thống khác").click()
+    page.wait_for_url("**/signing/xml-signatures/")
     assert page.get_by_role("heading", name="Chữ ký XML từ hệ thống khác").is_visible()
     assert page.get_by_label("Từ chối (khuyến nghị)").is_checked()
     screenshot(page, "xml-policy-vi")
