@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export VANPHONG_DATA_DIR ?= $(CURDIR)/var
 # Debian packages that features and tests need: browser tests, PDF and XML tools, translations.
-DEBIAN_PACKAGES := chromium fonts-noto-core gettext ghostscript libnss3-tools libreoffice-writer-nogui poppler-utils softhsm2 tesseract-ocr tesseract-ocr-vie xmlsec1
+DEBIAN_PACKAGES := chromium fonts-noto-core gettext ghostscript libnss3-tools libreoffice-writer-nogui poppler-utils softhsm2 tesseract-ocr tesseract-ocr-vie wrk xmlsec1
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
