@@ -10,8 +10,8 @@ import subprocess
 import sys
 import time
 
-from vanphong.exchange import cli as exchange_cli
 from vanphong.consultation import cli as consultation_cli
+from vanphong.exchange import cli as exchange_cli
 from vanphong.pki import cli as pki_cli
 from vanphong.signing import cli as signing_cli
 from vanphong.signing import xml_cli as signing_xml_cli

@@ -43,3 +43,13 @@ def test_courtesy_is_dropped_and_synonyms_meet():
     unaccented = content_tokens(syllables("de nghi loai bo khoan 2"))
     assert unaccented[0] == blunt[0]  # "loại bỏ" typed without diacritics is still "bỏ"
     assert content_tokens(syllables("không khả thi")) != content_tokens(syllables("khả thi"))
+
+
+def test_diacritics_typed_without_are_put_back_from_the_consultations_own_texts():
+    from vanphong.consultation.engine.text import AccentRestorer
+
+    restorer = AccentRestorer().learn(syllables(t) for t in [
+        "Kiến nghị nhập điều này vào Điều 43 cho gọn.", "Đề nghị bỏ khoản 2 vì không khả thi.", "Đề nghị bổ sung chế tài."])
+    assert restorer.restore(syllables("de nghi bo khoan 2, de nghi bo sung che tai")) == syllables(
+        "đề nghị bỏ khoản 2, đề nghị bổ sung chế tài")
+    assert restorer.restore(syllables("xyz abc")) == ["xyz", "abc"]  # never seen: left as typed

@@ -18,7 +18,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 
 from vanphong.consultation.engine.lexicon import content_tokens
-from vanphong.consultation.engine.text import clean, fold_syllable, has_diacritics, segment, syllables
+from vanphong.consultation.engine.text import AccentRestorer, clean, fold_syllable, has_diacritics, segment, syllables
 
 # "1.", "a)", "II." or "-" opening a comment: numbering of a list, not content.
 _LIST_MARK = re.compile(r"^\s*(?:[-+*•–]|\(?(?:\d{1,3}|[a-zđ]|[ivxlc]{1,6})[.)\]:])\s*", re.IGNORECASE)
@@ -32,6 +32,14 @@ class Analysed:
 
     content: tuple[str, ...]  # canonical content tokens, diacritics kept
     folded: tuple[str, ...]  # the same without diacritics
+    diacritics: bool  # typed with diacritics, or they could be put back
+    body: str  # the text to segment into words
+
+
+@dataclass(frozen=True)
+class Prepared:
+    body: str
+    syllables: list[str]
     diacritics: bool
 
 
@@ -39,11 +47,22 @@ def strip_list_mark(text: str) -> str:
     return _LIST_MARK.sub("", text, count=1)
 
 
-def analyse(text: str) -> Analysed:
+def prepare(text: str) -> Prepared:
     body = strip_list_mark(clean(text))
-    content = content_tokens(syllables(body, cleaned=True))
+    return Prepared(body, syllables(body, cleaned=True), has_diacritics(body))
+
+
+def analyse(text: str | Prepared, restorer: AccentRestorer | None = None) -> Analysed:
+    """`restorer`: puts back diacritics a text was typed without, so that it meets accented ones."""
+    prepared = prepare(text) if isinstance(text, str) else text
+    syls, body, diacritics = prepared.syllables, prepared.body, prepared.diacritics
+    if not diacritics and restorer is not None:
+        restored = restorer.restore(syls)
+        if restored != syls:
+            syls, body, diacritics = restored, " ".join(restored), True
+    content = content_tokens(syls)
     folded = tuple(t if t.startswith("~") else fold_syllable(t) for t in content)
-    return Analysed(tuple(content), folded, has_diacritics(body))
+    return Analysed(tuple(content), folded, diacritics, body)
 
 
 def near_duplicate_key(analysed: Analysed) -> str:
@@ -57,7 +76,7 @@ def _token_features(text: str, a: Analysed, use_words: bool) -> tuple[list[str],
     folded += [f"{x} {y}" for x, y in zip(a.folded, a.folded[1:])]
     words: list[str] = []
     if use_words and a.diacritics:
-        words = [w for w in segment(strip_list_mark(clean(text))) if "_" in w]
+        words = [w for w in segment(a.body) if "_" in w]
     return toned, folded, words
 
 
@@ -92,3 +111,4 @@ def vectorise(texts: list[str], analysed: list[Analysed], *, use_words: bool = T
 
 def _identity(tokens):
     return tokens
+

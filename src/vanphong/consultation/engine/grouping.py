@@ -27,7 +27,8 @@ import numpy as np
 from scipy.cluster.hierarchy import linkage
 from scipy.spatial.distance import squareform
 
-from vanphong.consultation.engine.features import Analysed, analyse, near_duplicate_key, vectorise
+from vanphong.consultation.engine.features import Analysed, analyse, near_duplicate_key, prepare, vectorise
+from vanphong.consultation.engine.text import AccentRestorer
 
 CommentId = Hashable
 
@@ -96,8 +97,7 @@ def group(comments: Sequence[Comment], constraints: Constraints | None = None, *
     if unknown:
         raise ValueError(f"constraints name comments that are not given: {sorted(map(str, unknown))[:5]}")
 
-    seen: dict[str, Analysed] = {}  # campaigns repeat texts verbatim: analyse each text once
-    analysed = [seen[c.text] if c.text in seen else seen.setdefault(c.text, analyse(c.text)) for c in comments]
+    analysed = _analyse_all(comments)
     links = _Links(len(comments))
     for members in constraints.closed:
         links.close([index[c] for c in members])
@@ -139,6 +139,23 @@ def group(comments: Sequence[Comment], constraints: Constraints | None = None, *
         if progress:
             progress(done, len(by_article))
     return groups
+
+
+def _analyse_all(comments: Sequence[Comment]) -> list[Analysed]:
+    """Each distinct text analysed once (campaigns repeat texts verbatim); texts typed without
+    diacritics get them back from what the accented comments of this consultation say."""
+    prepared = {}
+    for c in comments:
+        if c.text not in prepared:
+            prepared[c.text] = prepare(c.text)
+    accented = [p.syllables for p in prepared.values() if p.diacritics]
+    restorer = AccentRestorer().learn(accented[:_RESTORER_SAMPLE]) if accented else None
+    analysed = {text: analyse(p, restorer) for text, p in prepared.items()}
+    return [analysed[c.text] for c in comments]
+
+
+#: Accented texts the restorer learns from: enough for the words of one consultation, bounded in time.
+_RESTORER_SAMPLE = 20_000
 
 
 def labels_of(groups: Iterable[Group]) -> dict[CommentId, int]:

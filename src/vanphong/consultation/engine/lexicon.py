@@ -26,6 +26,9 @@ cũng | rất | đã | sẽ | đang | nhằm | bởi | vì | do | nếu | khi | 
 lại | nữa | thêm nữa | đồng thời | ngoài ra | bên cạnh đó | mặt khác | tuy nhiên | vì vậy | do đó | như vậy
 quy định tại | nêu tại | tại điểm | tại khoản | tại điều | ở | vấn đề | nội dung | phần | mục | điểm | khoản | điều
 ạ | nhé | nha | à | ơi | vâng | dạ | kính | thưa | mong | hy vọng | hi vọng | rằng | nhất là | đặc biệt là
+qua nghiên cứu | sau khi nghiên cứu | qua nghiên cứu dự thảo | có ý kiến như sau | góp ý như sau | như sau
+mong được tiếp thu | đề nghị tiếp thu | mong ban soạn thảo tiếp thu | xin được góp ý | về nội dung này | đối với nội dung này
+người góp ý | người gửi | họ và tên | địa chỉ | đơn vị | cơ quan chúng tôi | trân trọng đề nghị
 """.replace("\n", " | ")
 
 # Each line: the canonical wording first, then other ways the same request is written.
@@ -48,7 +51,7 @@ thủ tục | thủ tục hành chính | tthc
 hồ sơ | giấy tờ | hồ sơ giấy tờ
 phí | lệ phí | mức thu | mức phí | chi phí
 không khả thi | khó thực hiện | khó áp dụng | không thực tế | khó triển khai | thiếu khả thi | khó khả thi | không thể thực hiện
-nhất trí | đồng ý | tán thành | hoàn toàn nhất trí | thống nhất cao | nhất trí cao
+nhất trí | đồng ý | tán thành | hoàn toàn nhất trí | thống nhất cao | nhất trí cao | thống nhất như dự thảo | cơ bản nhất trí | cơ bản đồng ý | đồng tình | nhất trí với | nhất trí như dự thảo | không có ý kiến khác | không có ý kiến gì thêm | không có ý kiến
 trực tuyến | điện tử | online | qua mạng | môi trường điện tử | môi trường mạng
 quy định | qui định | điều khoản
 cơ quan có thẩm quyền | cấp có thẩm quyền | cơ quan chức năng
