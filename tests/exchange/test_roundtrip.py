@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.exchange import strategies
-from vanphong.exchange.edxml import model, reader, writer
+from vanphong.exchange.edxml import model, reader, values, writer
 
 _SETTINGS = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
@@ -122,3 +122,16 @@ def test_the_writer_lists_every_problem_at_once():
 def test_many_recipients(recipients):
     edoc = _edoc(to=recipients)
     assert reader.read(writer.write(edoc)).package.to == recipients
+
+
+def test_a_status_answering_a_document_we_read():
+    edoc = _edoc()
+    status = model.Status(from_=model.Organization(organ_id="000.00.00.H41"), response_for=model.ResponseFor.answering(edoc),
+                          status_code="01", timestamp=values.local_timestamp(dt.datetime(2026, 3, 5, 1, 2, 3, 456, tzinfo=dt.UTC)))
+    assert status.response_for == model.ResponseFor(organ_id="000.00.00.G22", code="45/VPCP-TTĐT",
+                                                    promulgation_date=dt.date(2026, 3, 5),
+                                                    document_id="000.00.00.G22,2026/03/05,45/VPCP-TTĐT")
+    assert status.timestamp == dt.datetime(2026, 3, 5, 8, 2, 3)  # Vietnam is UTC+7, and edXML counts seconds
+    assert reader.read(writer.write(status)).package == status
+    with pytest.raises(ValueError):
+        values.local_timestamp(dt.datetime(2026, 3, 5))

@@ -98,6 +98,13 @@ class ResponseFor:
     promulgation_date: dt.date | None = None
     document_id: str = ""
 
+    @classmethod
+    def answering(cls, edoc: Edoc) -> ResponseFor:
+        """What a status (or a reply) about `edoc` says it answers."""
+        code = f"{edoc.code.code_number}/{edoc.code.code_notation}" if edoc.code.code_notation else edoc.code.code_number
+        return cls(organ_id=edoc.from_.organ_id, code=code, promulgation_date=edoc.promulgation_info.promulgation_date,
+                   document_id=edoc.document_id)
+
 
 @dataclass
 class StaffInfo:

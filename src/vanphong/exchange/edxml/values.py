@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 AGENCY_CODE = re.compile(r"^[0-9]{3}\.[0-9]{2}\.[0-9]{2}\.[A-Z][0-9]{2}\Z")
 _DATE = re.compile(r"^([0-9]{4})/([0-9]{2})/([0-9]{2})\Z")
@@ -20,6 +21,18 @@ _ISO_TIMESTAMP = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})[T ]([0-9]{2}):([
 
 class BadValue(ValueError):
     pass
+
+
+# edXML times carry no zone: they are Vietnam's local time, as every implementation writes them.
+VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def local_timestamp(moment: dt.datetime) -> dt.datetime:
+    """An aware moment (a timezone.now(), a stored DateTimeField) as edXML carries it: Vietnam's
+    local time, to the second, without a zone."""
+    if moment.tzinfo is None:
+        raise ValueError("local_timestamp() takes an aware datetime")
+    return moment.astimezone(VIETNAM).replace(tzinfo=None, microsecond=0)
 
 
 def format_date(value: dt.date) -> str:
