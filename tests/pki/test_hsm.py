@@ -144,3 +144,18 @@ def test_held_seal_key_in_the_token_signs_an_edxml_package(softhsm, ca_operator,
     signed = xmldsig.sign_package(edxml_package(), credentials.held(seal))
     assert xmldsig.verify_package(signed).valid
     assert xmlsec1_verify(write(tmp_path / "signed.edxml", signed), write(tmp_path / "root.pem", root.certificate_pem)).returncode == 0
+
+
+def test_pades_signature_and_time_stamp_made_in_the_token(softhsm, ca_operator, official):
+    """The official's held key and the TSA's key are in the token too: a B-T signature verifies."""
+    from tests.signing.conftest import make_pdf
+    from vanphong.signing import services as signing
+    from vanphong.signing import verification
+
+    services.init_ca(ca_operator, algorithm="p256", hsm=softhsm)
+    row = services.issue_with_held_key(ca_operator, profile="official", holder_person=official)
+    tsa_row = Certificate.objects.get(profile="timestamping")
+    assert row.key_backend == tsa_row.key_backend == keys.PKCS11
+    report = verification.verify_pdf(signing.sign_as_official(official, make_pdf(), level="B-T"))
+    assert report.valid, [s.problems for s in report.signatures]
+    assert report.signatures[0].timestamp_time is not None
