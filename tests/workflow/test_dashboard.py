@@ -298,3 +298,18 @@ def test_a_leader_of_another_agency_sees_nothing_of_agency_a(work, agency_b, as_
     assert "Phòng Tổng hợp" not in cells and "Đỗ Thị Chuyên" not in cells and "Văn phòng UBND" in cells
     stats = statistics.handling_statistics(leader_b, period=YEAR_2025)
     assert stats.total.received == 0 and [u.name for u in stats.units] == ["Văn phòng UBND"]
+
+
+def test_the_head_of_a_unit_sees_that_unit_and_those_below(work, as_):
+    from vanphong.workflow.models import UnitHead
+
+    assert not statistics.oversees_units(work.head)  # a specialist, not yet named head
+    UnitHead.objects.create(unit=work.office, person=work.head)
+    head = type(work.head).objects.get(pk=work.head.pk)  # a fresh request
+    assert [u.name for u in statistics.overseen_units(head)] == ["Văn phòng", "Phòng Tổng hợp"]
+    assert statistics.handling_statistics(head, period=YEAR_2025).total.received == 3
+    assert as_(head).get("/workflow/units/", {"period": "year", "year": 2025}).status_code == 200
+    UnitHead.objects.create(unit=work.board, person=work.board_specialist)
+    head_of_board = type(work.head).objects.get(pk=work.board_specialist.pk)
+    assert [u.name for u in statistics.overseen_units(head_of_board)] == ["Ban Tổ chức"]
+    assert statistics.handling_statistics(head_of_board, period=YEAR_2025).total.received == 1

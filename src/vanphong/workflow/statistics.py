@@ -18,7 +18,8 @@ Whose work it is. A person's work counts for the unit they belong to now; a unit
 unit's row holds its own work only: a sub-unit has its own row, and the total adds them all.
 
 Who sees it. A leader sees the units they lead: a leader in a unit sees that unit and the units below it; a
-leader of the agency itself (in no unit) sees all its units. The figures are counts, so they include
+leader of the agency itself (in no unit) sees all its units. The head of a unit (UnitHead, named by the agency's
+administrator) sees that unit and the units below it, whatever their role. The figures are counts, so they include
 confidential documents; no list here names a document (the lists of unit work check each document against
 the reader's right to read it, documents.selectors)."""
 
@@ -40,7 +41,7 @@ from vanphong.core.text import fold
 from vanphong.org.models import Person, Role, Unit
 from vanphong.workflow import calendar
 from vanphong.workflow.handling_selectors import overdue_before
-from vanphong.workflow.models import Task
+from vanphong.workflow.models import Task, UnitHead
 
 # The longest custom period: five years of figures.
 MAX_PERIOD_DAYS = 5 * 366
@@ -58,9 +59,25 @@ def _active(reader) -> bool:
     return bool(reader and reader.is_authenticated and reader.is_active)
 
 
-def oversees_units(reader) -> bool:
-    """Leaders see the work of the units they lead."""
+def _is_leader(reader) -> bool:
     return _active(reader) and reader.has_role(Role.Code.LEADER)
+
+
+def _headed_unit_ids(reader) -> list[int]:
+    """Units the agency's administrator named the reader head of (UnitHead), once per request."""
+    if not _active(reader):
+        return []
+    cached = getattr(reader, "_headed_unit_ids", None)
+    if cached is None:
+        cached = list(UnitHead.objects.filter(person_id=reader.pk, unit__agency_id=reader.agency_id).values_list("unit_id", flat=True))
+        reader._headed_unit_ids = cached
+    return cached
+
+
+def oversees_units(reader) -> bool:
+    """Leaders see the work of the units they lead, and heads of units (named by the agency's administrator for
+    the approval chains) that of the units they head."""
+    return _is_leader(reader) or bool(_headed_unit_ids(reader))
 
 
 def require_overseer(reader) -> None:
@@ -77,9 +94,12 @@ def overseen_units(reader) -> list[Unit]:
     if cached is not None:
         return [*cached]
     units = Unit.objects.filter(agency_id=reader.agency_id).only("id", "name", "short_name", "parent_id", "path", "sort_order", "is_active")
-    if reader.unit_id:
-        top = Unit.objects.only("id", "path").get(pk=reader.unit_id)
-        units = units.filter(Q(pk=top.pk) | Q(path__startswith=f"{top.path}{top.pk}/"))
+    if not sees_whole_agency(reader):
+        tops = _headed_unit_ids(reader) + ([reader.unit_id] if _is_leader(reader) else [])
+        below = Q(pk__in=tops)
+        for top in Unit.objects.filter(pk__in=tops).only("id", "path"):
+            below |= Q(path__startswith=f"{top.path}{top.pk}/")
+        units = units.filter(below)
     units = list(units)
     ids = {u.pk for u in units}
     children: dict[int | None, list[Unit]] = {}
@@ -99,7 +119,8 @@ def overseen_units(reader) -> list[Unit]:
 
 
 def sees_whole_agency(reader) -> bool:
-    return oversees_units(reader) and not reader.unit_id
+    """A leader of the agency itself, in no unit."""
+    return _is_leader(reader) and not reader.unit_id
 
 
 def subtree(units: list[Unit], top: Unit) -> list[Unit]:
