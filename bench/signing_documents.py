@@ -59,7 +59,11 @@ def setup_people():
 
 
 def heading_pdf() -> bytes:
+    import logging
+
     from fpdf import FPDF
+
+    logging.getLogger("fontTools").setLevel(logging.WARNING)  # fpdf2 subsets with fontTools, which lists every glyph
 
     pdf = FPDF(format="A4")
     pdf.add_font("noto", "", "/usr/share/fonts/truetype/noto/NotoSerif-Regular.ttf")

@@ -201,6 +201,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 VANPHONG_WORKER_HEARTBEAT_SECONDS = 15
+# Longest a Word draft may take to become PDF before signing (signing.conversion).
+VANPHONG_CONVERT_TIMEOUT_SECONDS = config.get_int("VANPHONG_CONVERT_TIMEOUT_SECONDS", 45)
 
 # E-mail (notifications app): Django's SMTP backend, sent by the worker from the outbox.
 EMAIL_HOST = config.get("VANPHONG_SMTP_HOST", "127.0.0.1")

@@ -236,7 +236,27 @@ def test_bad_input_is_refused_with_a_clear_message(page, agency_a, people, tmp_p
     click_and_accept(page, f"form[action='/signing/documents/{empty.pk}/sign/'] button")
     assert "no main file" in page.content() or "chưa có tệp chính" in page.content()
     screenshot(page, "signing-refused-no-file-vi")
+    # An expired certificate: the official is told so, nothing is signed.
+    import datetime as dt
+
+    from django.utils import timezone
+
+    expiring = draft_with(clerk, official, "Dự thảo ký khi chứng thư hết hạn", decree_30_pdf("chứng thư hết hạn"))
+    type(people["certificate"]).objects.filter(pk=people["certificate"].pk).update(not_after=timezone.now() - dt.timedelta(days=1))
+    page.goto(f"/documents/{expiring.pk}/")
+    assert page.locator(f"form[action='/signing/documents/{expiring.pk}/sign/']").count() == 0
+    assert "no valid signing certificate" in page.locator("#signing").inner_text()
+    with page.expect_navigation():  # the POST a stale page or a script would send
+        page.evaluate(f"""() => {{ const f = document.createElement('form'); f.method = 'post'; f.action = '/signing/documents/{expiring.pk}/sign/';
+        const t = document.createElement('input'); t.type = 'hidden'; t.name = 'csrfmiddlewaretoken';
+            t.value = document.querySelector('input[name=csrfmiddlewaretoken]').value; f.appendChild(t); document.body.appendChild(f);
+            f.submit(); }}""")
+    page.wait_for_load_state()
+    refusal = page.locator("ul.messages .msg-error").inner_text()
+    assert "Your signing certificate expired on" in refusal or "đã hết hạn ngày" in refusal, refusal
+    screenshot(page, "signing-refused-expired-vi")
     assert not DocumentSignature.objects.exists() and encrypted.attachments.count() == 1 and empty.attachments.count() == 0
+    assert expiring.attachments.count() == 1
     sign_out(page)
 
     # A PDF signed under an unknown CA, and a broken PDF, arrive as incoming documents.

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from vanphong.core.errors import ValidationError
 
-TIMEOUT_SECONDS = 20  # below gunicorn's worker timeout, so the page answers before it would be killed
+TIMEOUT_SECONDS = 45  # well below gunicorn's worker timeout (120 s): the page answers before it would be killed
 
 
 def soffice() -> str | None:

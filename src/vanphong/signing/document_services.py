@@ -115,35 +115,39 @@ def _check_signer(actor, document: Document) -> None:
         raise ValidationError(_("This draft was marked as signed on paper: it is not signed digitally."))
 
 
-@transaction.atomic
 def sign_document(actor, document: Document, *, level: str = pades.B_T, request=None) -> DocumentSignature:
     """The official signs the draft's main file (a Word file is converted to PDF first). The number
     and date are left blank in fields the clerk fills when sealing."""
-    document = _locked(document)
-    _check_signer(actor, document)
     if level not in LEVELS:
         raise ValidationError(_("Choose the level B-T, B-LT or B-LTA."))
-    for check in hooks.sign_checks:
-        check(actor, document)
+    _check_signer(actor, document)
     source = main_file(document)
     if source is None:
         raise ValidationError(_("The draft has no main file to sign: attach it as a PDF or Word (DOCX) file."))
-    if DocumentSignature.objects.filter(document=document, kind=DocumentSignature.Kind.OFFICIAL).exists():
-        raise ValidationError(_("This draft is signed already."))
-    row = selectors.held_official_certificate(actor)
-    if row is None:
-        _explain_no_certificate(actor)
     original = _read(source)
     pdf, converted = original, ""
     if source.content_type == DOCX:
+        # Before the transaction: a conversion takes seconds, and SQLite would hold its write lock all along.
         pdf, converted = conversion.docx_to_pdf(original), "docx"
-    signed = services.sign_as_official(actor, pdf, level=level, position=document.signer_position or None, reserve_number=True,
-                                       request=request)
-    result = _keep(actor, document, signed, _signed_name(source.filename, DocumentSignature.Kind.OFFICIAL))
-    signature = _record(actor, document, DocumentSignature.Kind.OFFICIAL, source, result, row, level, original, signed, converted)
-    audit.record("signing.document.signed", actor=actor, agency=document.agency, target=document, request=request,
-                 data={"signature": signature.pk, "source": source.pk, "result": result.pk, "serial": row.serial, "level": level,
-                       "sha256_before": signature.sha256_before, "sha256_after": signature.sha256_after, "converted_from": converted})
+    with transaction.atomic():
+        document = _locked(document)
+        _check_signer(actor, document)
+        for check in hooks.sign_checks:
+            check(actor, document)
+        if DocumentSignature.objects.filter(document=document, kind=DocumentSignature.Kind.OFFICIAL).exists():
+            raise ValidationError(_("This draft is signed already."))
+        if main_file(document) != source:
+            raise ValidationError(_("The draft's main file changed while it was being signed: sign it again."))
+        row = selectors.held_official_certificate(actor)
+        if row is None:
+            _explain_no_certificate(actor)
+        signed = services.sign_as_official(actor, pdf, level=level, position=document.signer_position or None, reserve_number=True,
+                                           request=request)
+        result = _keep(actor, document, signed, _signed_name(source.filename, DocumentSignature.Kind.OFFICIAL))
+        signature = _record(actor, document, DocumentSignature.Kind.OFFICIAL, source, result, row, level, original, signed, converted)
+        audit.record("signing.document.signed", actor=actor, agency=document.agency, target=document, request=request,
+                     data={"signature": signature.pk, "source": source.pk, "result": result.pk, "serial": row.serial, "level": level,
+                           "sha256_before": signature.sha256_before, "sha256_after": signature.sha256_after, "converted_from": converted})
     return signature
 
 

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from vanphong.core.errors import PermissionDenied, ValidationError
+from vanphong.core.text import fold
 from vanphong.core.web import get_or_404, message_refusal
 from vanphong.documents import selectors as documents
 from vanphong.documents.models import Direction, Document
@@ -78,7 +79,7 @@ def document_section(request, document) -> str:
             "main_file": document_services.main_file(document),
             "paper": document_services.is_signed_on_paper(document),
             "can_sign": document_services.may_sign(user, document),
-            "is_named_signer": draft and bool(document.signer_name) and document.signer_name.casefold() == user.full_name.casefold(),
+            "is_named_signer": draft and bool(document.signer_name) and fold(document.signer_name) == fold(user.full_name),
             "has_certificate": selectors.held_official_certificate(user) is not None,
             "can_seal": document_services.may_seal(user, document),
             "can_mark_paper": draft and not signatures and is_clerk(user, document.agency),
