@@ -19,6 +19,9 @@ from django.utils import timezone
 MIN_FREE_BYTES = 1024**3
 WORKER_STALE_AFTER = timedelta(seconds=90)
 MAX_CLOCK_SKEW_SECONDS = 5.0
+# Checks of the apps' own (notifications: the e-mail outbox), each a callable returning a Check, run once the
+# database answers. Apps append to it in their ready().
+app_checks: list = []
 
 
 @dataclass
@@ -132,7 +135,7 @@ def check_clock() -> Check:
 def run_all() -> list[Check]:
     checks = [check_configuration(), check_database()]
     if checks[-1].ok:
-        checks += [check_storage(), check_worker(), check_ocr(), check_clock()]
+        checks += [check_storage(), check_worker(), check_ocr(), check_clock()] + [check() for check in app_checks]
     else:
         checks.append(check_storage())
     return checks

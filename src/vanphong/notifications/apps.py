@@ -8,8 +8,9 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self):
+        from vanphong.core import health as core_health
         from vanphong.core.worker import worker_started
-        from vanphong.notifications import receivers, tasks
+        from vanphong.notifications import health, receivers, tasks
         from vanphong.workflow import hooks
 
         hooks.tasks_given.connect(receivers.on_tasks_given, dispatch_uid="notifications-tasks-given")
@@ -19,3 +20,5 @@ class NotificationsConfig(AppConfig):
         hooks.approval_awaiting.connect(receivers.on_approval_awaiting, dispatch_uid="notifications-approval-awaiting")
         # Each worker makes sure the reminder scan and the e-mail delivery are scheduled.
         worker_started.connect(tasks.on_worker_started, dispatch_uid="notifications-schedule")
+        if health.check_email not in core_health.app_checks:
+            core_health.app_checks.append(health.check_email)

@@ -102,7 +102,10 @@ class OutgoingEmail(models.Model):
 
     class Meta:
         ordering = ["pk"]
-        indexes = [models.Index(fields=["next_attempt_at", "id"], condition=Q(status="pending"), name="email_due")]
+        indexes = [
+            models.Index(fields=["next_attempt_at", "id"], condition=Q(status="pending"), name="email_due"),
+            models.Index(fields=["created_at"], condition=Q(status="failed"), name="email_given_up"),  # `vanphong check`
+        ]
 
     def __str__(self):
         return f"{self.address} ({self.status})"
