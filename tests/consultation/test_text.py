@@ -53,3 +53,12 @@ def test_diacritics_typed_without_are_put_back_from_the_consultations_own_texts(
     assert restorer.restore(syllables("de nghi bo khoan 2, de nghi bo sung che tai")) == syllables(
         "đề nghị bỏ khoản 2, đề nghị bổ sung chế tài")
     assert restorer.restore(syllables("xyz abc")) == ["xyz", "abc"]  # never seen: left as typed
+
+
+def test_fast_segmenter_cuts_with_the_compounds_pyvi_found_and_its_lexicon():
+    from vanphong.consultation.engine.text import Segmenter
+
+    segmenter = Segmenter(["Đề nghị bổ sung trách nhiệm của cơ quan nhà nước."])
+    words = segmenter.segment("Cần làm rõ trách nhiệm của cơ quan nhà nước về công khai thông tin")
+    assert {"trách_nhiệm", "cơ_quan", "nhà_nước", "công_khai", "thông_tin"} <= set(words)
+    assert "của" in words and "về" in words

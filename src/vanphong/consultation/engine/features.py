@@ -18,7 +18,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 
 from vanphong.consultation.engine.lexicon import content_tokens
-from vanphong.consultation.engine.text import AccentRestorer, clean, fold_syllable, has_diacritics, segment, syllables
+from vanphong.consultation.engine.text import AccentRestorer, Segmenter, clean, fold_syllable, has_diacritics, syllables
 
 # "1.", "a)", "II." or "-" opening a comment: numbering of a list, not content.
 _LIST_MARK = re.compile(r"^\s*(?:[-+*•–]|\(?(?:\d{1,3}|[a-zđ]|[ivxlc]{1,6})[.)\]:])\s*", re.IGNORECASE)
@@ -70,21 +70,22 @@ def near_duplicate_key(analysed: Analysed) -> str:
     return " ".join(analysed.folded)
 
 
-def _token_features(text: str, a: Analysed, use_words: bool) -> tuple[list[str], list[str], list[str]]:
+def _token_features(a: Analysed, segmenter: Segmenter | None) -> tuple[list[str], list[str], list[str]]:
     toned = list(a.content) if a.diacritics else []
     folded = list(a.folded)
     folded += [f"{x} {y}" for x, y in zip(a.folded, a.folded[1:])]
     words: list[str] = []
-    if use_words and a.diacritics:
-        words = [w for w in segment(a.body) if "_" in w]
+    if segmenter is not None and a.diacritics:
+        words = [w for w in segmenter.segment(a.body) if "_" in w]
     return toned, folded, words
 
 
 def vectorise(texts: list[str], analysed: list[Analysed], *, use_words: bool = True) -> sparse.csr_matrix:
     """One L2-normalised row per text."""
+    segmenter = Segmenter(dict.fromkeys(a.body for a in analysed if a.diacritics)) if use_words else None
     toned, folded, words = [], [], []
-    for text, a in zip(texts, analysed):
-        t, f, w = _token_features(text, a, use_words)
+    for a in analysed:
+        t, f, w = _token_features(a, segmenter)
         toned.append(t)
         folded.append(f)
         words.append(w)

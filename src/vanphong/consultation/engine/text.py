@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from functools import lru_cache
 
 from vanphong.core.text import fold as _fold
@@ -203,6 +204,55 @@ def segment(text: str) -> list[str]:
         if clause:
             words.extend(_segment_clause(clause))
     return words
+
+
+class Segmenter:
+    """Word segmentation fast enough for 100,000 distinct comments.
+
+    pyvi's CRF takes about 1.5 ms a clause: minutes for a large consultation of distinct texts. So
+    the CRF segments a sample of the consultation's clauses; the compound words it finds there,
+    with pyvi's own lexicon of compounds, then cut every text by longest match, the same way for
+    every text."""
+
+    LONGEST = 4
+
+    def __init__(self, sample: Iterable[str] = (), *, sample_size: int = 1500):
+        self.words: set[tuple[str, ...]] = set(_pyvi_lexicon())
+        for k, text in enumerate(sample):
+            if k >= sample_size:
+                break
+            for word in segment(text):
+                if "_" in word:
+                    self.words.add(tuple(word.split("_")))
+        self.starts = {w[0] for w in self.words}
+
+    def segment(self, text: str) -> list[str]:
+        syls = syllables(text)
+        out, i, n = [], 0, len(syls)
+        words, starts = self.words, self.starts
+        while i < n:
+            if syls[i] in starts:
+                for size in range(min(self.LONGEST, n - i), 1, -1):
+                    if tuple(syls[i:i + size]) in words:
+                        out.append("_".join(syls[i:i + size]))
+                        i += size
+                        break
+                else:
+                    out.append(syls[i])
+                    i += 1
+            else:
+                out.append(syls[i])
+                i += 1
+        return out
+
+
+@lru_cache(maxsize=1)
+def _pyvi_lexicon() -> frozenset[tuple[str, ...]]:
+    """pyvi's list of Vietnamese compound words (the one its CRF's features look words up in)."""
+    from importlib.resources import files
+
+    entries = files("pyvi").joinpath("models/words.txt").read_text(encoding="utf-8").split("\n")
+    return frozenset(t for t in (tuple(canonical_syllable(w) for w in e.split()) for e in entries) if 1 < len(t) <= 4)
 
 
 def clear_caches() -> None:
