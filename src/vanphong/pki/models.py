@@ -140,7 +140,13 @@ class Certificate(HeldKey):
         ordering = ["-created_at"]
         verbose_name = _("certificate")
         verbose_name_plural = _("certificates")
-        indexes = [models.Index(fields=["ca", "status"], name="pki_cert_ca_status")]
+        indexes = [
+            models.Index(fields=["ca", "status"], name="pki_cert_ca_status"),
+            # The operator's list, newest first, pages without sorting every certificate.
+            models.Index(fields=["-created_at", "-id"], name="pki_cert_newest"),
+            # The shell's expiry banner on every page: a person's signing certificates, latest expiry first.
+            models.Index(fields=["holder_person", "profile", "-not_after"], name="pki_cert_holder_expiry"),
+        ]
 
     def __str__(self):
         return f"{self.common_name} ({self.serial})"

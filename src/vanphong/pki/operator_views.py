@@ -68,7 +68,7 @@ def certificate_list(request):
     filters = form.cleaned_data if form.is_valid() else {}
     qs = selectors.certificates(request.user, status=filters.get("status", ""), profile=filters.get("profile", ""),
                                 query=filters.get("q", ""), expiring_within_days=filters.get("expiring"))
-    page = CappedPaginator(qs, PER_PAGE).get_page(request.GET.get("page"))
+    page = CappedPaginator(qs.defer("certificate_pem"), PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "pki/certificates.html", {"form": form, "page": page, "certificates": display.mark(page)})
 
 

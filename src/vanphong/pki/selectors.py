@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,6 +20,8 @@ from vanphong.pki.models import Certificate, CertificateAuthority
 from vanphong.pki.permissions import require_ca_operator
 
 _SERIAL = re.compile(r"^(0x)?[0-9a-f]{1,40}$")
+# Fewer hexadecimal digits than this are searched as words of the subject ("cafe", "bac").
+MIN_SERIAL_SEARCH = 8
 
 
 def parse_serial(text: str) -> str:
@@ -47,15 +49,20 @@ def certificates(reader, *, status: str = "", profile: str = "", query: str = ""
         qs = qs.filter(status=Certificate.Status.VALID, not_after__gt=now, not_after__lte=now + dt.timedelta(days=expiring_within_days))
     query = normalize(query or "")
     if query:
-        try:
-            serial = parse_serial(query)
-        except ValidationError:
-            serial = None
-        matches = Q(subject__icontains=query) | Q(common_name__icontains=query)
-        if serial is not None:
-            matches |= Q(serial=serial)
-        qs = qs.filter(matches)
+        # A serial (as long as people copy one) is found by its unique index; anything else in
+        # the subject (RFC 4514: CN, O, C), which holds the common name.
+        serial = _looks_like_serial(query)
+        qs = qs.filter(serial=serial) if serial else qs.filter(subject__icontains=query)
     return qs
+
+
+def _looks_like_serial(text: str) -> str | None:
+    if len(re.sub(r"[\s:]", "", text)) < MIN_SERIAL_SEARCH:
+        return None
+    try:
+        return parse_serial(text)
+    except ValidationError:
+        return None
 
 
 def certificate_by_serial(reader, serial: str) -> Certificate:
@@ -137,7 +144,7 @@ def expiry_notice(person, *, now=None) -> ExpiryNotice:
         return ExpiryNotice(None, None)
     rows = list(Certificate.objects.filter(holder_person_id=person.pk, profile="official")
                 .only("serial", "common_name", "status", "not_after", "revoked_at", "profile", "ca_id")
-                .order_by("-not_after", "-pk")[:20])
+                .order_by("-not_after")[:20])
     valid = [c for c in rows if c.status == Certificate.Status.VALID and c.not_after > now]
     if not valid:
         return ExpiryNotice(None, rows[0] if rows else None)
