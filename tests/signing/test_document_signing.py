@@ -67,6 +67,14 @@ def test_official_signs_clerk_numbers_and_seals_and_both_signatures_stay_valid(d
         document_services.seal_document(clerk_a, issued)
 
 
+def test_the_main_file_is_the_one_the_hooks_name(draft, clerk_a, official, official_cert, monkeypatch):
+    first = draft.attachments.get()
+    revised = documents.attach_files(clerk_a, draft, [upload(make_pdf(1, "Bản sửa đổi"), "Bản sửa.pdf")])[0]
+    assert document_services.main_file(draft) == first
+    monkeypatch.setattr(hooks, "main_file_finders", [lambda document: revised])
+    assert document_services.sign_document(official, draft).source == revised
+
+
 def test_issue_date_follows_decree_30():
     import datetime as dt
 

@@ -8,6 +8,9 @@
   receivers write (the workflow's status event 03) commits or rolls back with the registration.
   Receivers only write rows: nothing slow, nothing outside the database.
 - document_issued: a signal sent after the transaction commits; the exchange dispatches on it.
+- main_file_finders: callables (document) returning the Attachment that is the draft's main file,
+  or None when they have no say (the workflow's newest approved version); signing signs the first
+  answer, else the draft's first PDF or Word file.
 - detail_sections: callables (request, document) returning HTML that the document's page shows
   below its own sections (the workflow's handling panel and timeline).
 - attachments_stored: sent after commit with the new Attachment rows of a document (signing
@@ -22,6 +25,7 @@ from django.dispatch import Signal
 issue_checks: list[Callable] = []
 sign_checks: list[Callable] = []
 detail_sections: list[Callable] = []
+main_file_finders: list[Callable] = []
 
 document_registered = Signal()  # sender=Document, document=..., actor=...
 document_issued = Signal()  # sender=Document, document=..., actor=...

@@ -3,7 +3,8 @@ after numbering with its number and date, a draft signed on paper is marked so, 
 attachment gets a verification report.
 
 Decisions (see also signing.number_fields):
-- The main file of a document is the newest file a signature made on it, else its first PDF or
+- The main file of a document is the newest file a signature made on it, else the one that
+  documents.hooks.main_file_finders name (the approval's newest version), else its first PDF or
   Word (DOCX) attachment. Signing keeps the file it signed and adds the signed PDF as a new file.
 - The official who signs a draft is the person named as its signer (Người ký) who holds a valid
   official certificate that the system keeps: no one signs another's draft.
@@ -45,9 +46,15 @@ LEVELS = (pades.B_T, pades.B_LT, pades.B_LTA)  # B-B (no time-stamp) is for the 
 
 
 def main_file(document: Document) -> Attachment | None:
+    """The newest signed version; before any signature, what documents.hooks.main_file_finders
+    name (the workflow's approved version), else the first PDF or Word file."""
     last = DocumentSignature.objects.filter(document=document).select_related("result").order_by("-pk").first()
     if last is not None:
         return last.result
+    for finder in hooks.main_file_finders:
+        found = finder(document)
+        if found is not None and found.document_id == document.pk and found.content_type in SIGNABLE:
+            return found
     return document.attachments.filter(content_type__in=SIGNABLE).order_by("pk").first()
 
 
