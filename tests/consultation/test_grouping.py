@@ -104,7 +104,7 @@ def test_moving_a_comment_to_another_group():
 
 def test_contradicting_or_unknown_constraints_are_refused():
     given = comments("Đề nghị bỏ khoản 2.", "Đề nghị bỏ khoản 3.")
-    with pytest.raises(ConstraintConflict):
+    with pytest.raises(ConstraintConflict, match="comments c[01] and c[01] are asked"):
         group(given, Constraints(together=[{"c0", "c1"}], apart=[({"c0"}, {"c1"})]))
     with pytest.raises(ValueError, match="not given"):
         group(given, Constraints(together=[{"c0", "nope"}]))

@@ -98,7 +98,7 @@ def group(comments: Sequence[Comment], constraints: Constraints | None = None, *
         raise ValueError(f"constraints name comments that are not given: {sorted(map(str, unknown))[:5]}")
 
     analysed = _analyse_all(comments)
-    links = _Links(len(comments))
+    links = _Links(ids)
     for members in constraints.closed:
         links.close([index[c] for c in members])
     for left, right in constraints.apart:
@@ -109,7 +109,8 @@ def group(comments: Sequence[Comment], constraints: Constraints | None = None, *
         positions = [index[c] for c in members]
         for p in positions[1:]:
             if not links.union(positions[0], p):
-                raise ConstraintConflict(f"comments {positions[0]} and {p} are asked to be both together and apart")
+                raise ConstraintConflict(f"comments {ids[positions[0]]} and {ids[p]} are asked to be both together and apart"
+                                         " (or one of them is in a closed group)")
 
     by_article: dict[str, list[int]] = defaultdict(list)
     for i, c in enumerate(comments):
@@ -175,8 +176,9 @@ def _all_sets(constraints: Constraints) -> Iterable[Collection[CommentId]]:
 
 
 class _Links:
-    def __init__(self, n: int):
-        self.parent = list(range(n))
+    def __init__(self, ids: list[CommentId]):
+        self.ids = ids  # for messages
+        self.parent = list(range(len(ids)))
         self.forbidden: dict[int, set[int]] = {}  # root → roots it may never join
         self.closed_roots: set[int] = set()
 
@@ -190,7 +192,7 @@ class _Links:
     def forbid(self, a: int, b: int) -> None:
         ra, rb = self.find(a), self.find(b)
         if ra == rb:
-            raise ConstraintConflict(f"comments {a} and {b} are asked to be both together and apart")
+            raise ConstraintConflict(f"comments {self.ids[a]} and {self.ids[b]} are asked to be both together and apart")
         self.forbidden.setdefault(ra, set()).add(rb)
         self.forbidden.setdefault(rb, set()).add(ra)
 
