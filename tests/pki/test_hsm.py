@@ -159,3 +159,16 @@ def test_pades_signature_and_time_stamp_made_in_the_token(softhsm, ca_operator, 
     report = verification.verify_pdf(signing.sign_as_official(official, make_pdf(), level="B-T"))
     assert report.valid, [s.problems for s in report.signatures]
     assert report.signatures[0].timestamp_time is not None
+
+
+def test_check_reports_an_unusable_hsm_pin(softhsm, ca_operator, tmp_path):
+    from vanphong.pki.health import check_ca_keys
+
+    assert check_ca_keys().ok  # no CA yet
+    services.init_ca(ca_operator, algorithm="p256", hsm=softhsm)
+    result = check_ca_keys()
+    assert result.ok and f"HSM token “{LABEL}”" in result.detail
+    write(tmp_path / "softhsm" / "pin.txt", "000000\n")
+    hsm.forget_sessions()
+    result = check_ca_keys()
+    assert not result.ok and "refused the PIN" in result.detail
