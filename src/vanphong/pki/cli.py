@@ -118,7 +118,7 @@ def cmd_init(args) -> int:
     """Create the root CA, the issuing CA, their OCSP signers and the time-stamping certificate."""
     from django.utils.translation import gettext as _
 
-    from vanphong.pki import services
+    from vanphong.pki import hsm, keys, services
 
     with _reported():
         root, issuing = services.init_ca(None, name=args.name, algorithm=args.algorithm, force=args.force, hsm=_hsm_token(args))
@@ -126,8 +126,9 @@ def cmd_init(args) -> int:
         print(_("%(name)s (%(slug)s), serial %(serial)s, valid until %(date)s") % {
             "name": ca.name, "slug": ca.slug, "serial": ca.serial, "date": _date(ca.not_after)})
         print(f"  {ca.certificate_url}\n  {ca.crl_url}")
-    if root.key_backend == "pkcs11":
-        print(_("The keys were made in the HSM token “%(token)s” and cannot be extracted from it.") % {"token": args.hsm_token})
+    if root.key_backend == keys.PKCS11:
+        token, _key_id = hsm.parse_reference(root.private_key)
+        print(_("The keys were made in the HSM token “%(token)s” and cannot be extracted from it.") % {"token": token.label})
     return 0
 
 
@@ -144,7 +145,6 @@ def _hsm_token(args):
         return None
     if not (module and label):
         raise _Refused(_("An HSM needs both --hsm-module (the PKCS#11 library) and --hsm-token (the token label)."))
-    args.hsm_token = label
     token = hsm.Token(module_path=os.path.abspath(module), label=label,
                       pin_file=os.path.abspath(args.hsm_pin_file) if args.hsm_pin_file else "")
     with _reported():
