@@ -77,6 +77,15 @@ def test_list_filters_by_profile_status_subject_serial_and_expiry(pki, op, ca_op
     assert response.status_code == 200 and "were left out" in response.content.decode()
 
 
+def test_a_short_hexadecimal_word_is_searched_in_subjects_a_long_one_as_a_serial(pki, op, ca_operator):
+    cafe = services.issue_from_csr(ca_operator, profile="tls-client", csr_data=make_csr(common_name="cafe.vanphong.test"))
+    body = op.get("/pki/manage/certificates/", {"q": "cafe"}).content.decode()
+    assert f"/pki/manage/certificates/{cafe.serial}/" in body
+    # Eight hexadecimal digits or more name a serial: the full one finds it, a part finds nothing.
+    assert f"/pki/manage/certificates/{cafe.serial}/" in op.get("/pki/manage/certificates/", {"q": f"0x{cafe.serial}"}).content.decode()
+    assert "No certificate matches." in op.get("/pki/manage/certificates/", {"q": cafe.serial[:12]}).content.decode()
+
+
 # ---- a certificate's page -----------------------------------------------------------------------
 
 
