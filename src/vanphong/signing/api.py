@@ -64,7 +64,8 @@ def _fresh(signature: DocumentSignature) -> dict:
     return _signature(selectors.signatures_on(signature.document).get(pk=signature.pk))
 
 
-@router.post("/documents/{document_id}/sign", response={201: SignatureOut, **error_responses(401, 403, 404, 422)}, tags=["signing"])
+@router.post("/documents/{document_id}/sign", response={201: SignatureOut, **error_responses(400, 401, 403, 404, 422)},
+             tags=["signing"])
 def sign_document(request, document_id: DocumentId, payload: SignIn | None = None):
     """The official named as the draft's signer signs its main file (a DOCX is converted to PDF) with the key the system
     holds for them: PAdES B-T by default, B-LT or B-LTA on request. The signed PDF is added as a new file."""
