@@ -157,3 +157,50 @@ def test_a_draft_is_returned_revised_edited_and_approved(page, agency_a):
 def sign_out_vi(page):
     page.get_by_role("button", name="Đăng xuất").click()
     page.wait_for_url("**/accounts/login/**")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_administrator_sets_the_chain_and_the_heads_of_units(page, agency_a):
+    office = make_unit(agency_a, "Văn phòng Tỉnh ủy", "VP")
+    room = make_unit(agency_a, "Phòng Tổng hợp", "TH", parent=office)
+    admin = make_person(agency_a, "quantri.chuoi", "Vũ Thị Lan Anh", roles=["admin"], clearance=1,
+                        totp_secret=pyotp.random_base32(), totp_confirmed=True)
+    make_person(agency_a, "truongphong.chuoi", "Lê Văn Trưởng", roles=["specialist"], unit=room)
+    make_person(agency_a, "lanhdao.chuoi", "Trần Quốc Khánh", roles=["leader"], position="Phó Bí thư Thường trực")
+
+    sign_in(page, "quantri.chuoi", PASSWORD, code=lambda: pyotp.TOTP(admin.totp_secret).now())
+    in_english(page)
+    nav_link(page, "Calendar and deadlines").click()
+    page.get_by_role("link", name="Approval chains").click()
+    assert "No chain yet: drafts are issued without approval." in page.locator("main").inner_text()
+
+    # The head of the room, for the chain's first step.
+    heads = page.get_by_role("form", name="Name the head of a unit")
+    heads.get_by_label("Unit").select_option(label="— Phòng Tổng hợp")
+    heads.get_by_label("Head").select_option(label="Lê Văn Trưởng · Phòng Tổng hợp")
+    heads.get_by_role("button", name="Save").click()
+    assert page.get_by_role("status").inner_text().strip() == "Lê Văn Trưởng heads Phòng Tổng hợp."
+
+    # A chain whose signing leader is not last is refused, and nothing is saved.
+    page.get_by_role("button", name="Set its steps").click()
+    page.get_by_label("Step 1: who approves").select_option(label="Signing leader")
+    page.get_by_label("Step 2: who approves").select_option(label="Head of the drafting unit")
+    page.get_by_role("button", name="Save the chain").click()
+    assert "The last step, and only the last, is the signing leader's." in page.get_by_role("alert").first.inner_text()
+
+    page.get_by_label("Step 1: who approves").select_option(label="Head of the drafting unit")
+    page.get_by_label("Step 2: who approves").select_option(label="Office (Văn phòng) review")
+    page.get_by_label("Step 2: unit").select_option(label="Văn phòng Tỉnh ủy")
+    page.get_by_label("Step 3: who approves").select_option(label="Signing leader")
+    page.get_by_label("Step 3: person").select_option(label="Trần Quốc Khánh")
+    screenshot(page, "approval-chain-edit-en")
+    page.get_by_role("button", name="Save the chain").click()
+    assert page.get_by_role("status").inner_text().strip() == "Approval chain saved."
+    chains = page.get_by_role("table").first.inner_text()
+    assert "Default chain" in chains and "Office (Văn phòng) review: Văn phòng Tỉnh ủy" in chains and "Signing leader: Trần Quốc Khánh" in chains
+    screenshot(page, "approval-chains-en")
+    page.get_by_role("button", name="Tiếng Việt").click()
+    page.wait_for_load_state()
+    screenshot(page, "approval-chains-vi")
+    page.goto("/workflow/approval-chains/edit/")
+    screenshot(page, "approval-chain-edit-vi")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, field
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext as _
 
 from vanphong.core.choices import choice_label
@@ -31,28 +31,35 @@ def _active(reader) -> bool:
     return bool(reader and reader.is_authenticated and reader.is_active)
 
 
-def _held_by(reader) -> Q:
-    held = Q(person_id=reader.pk)
-    if reader.unit_id:
-        held |= Q(unit_id=reader.unit_id)
-    return held
-
-
-def _pending_steps(reader) -> QuerySet[ApprovalStep]:
+def _pending_parts(reader) -> list[QuerySet[ApprovalStep]]:
+    """The reader's pending steps as one query per kind of holder (the reader, the reader's unit): each is a short range
+    of its partial index, where "person or unit" made SQLite scan every pending step of every unit."""
     if not _active(reader):
-        return ApprovalStep.objects.none()
-    readable = Q(approval__document__confidentiality=Clearance.NONE) | Q(
-        approval__document__in=documents_visible_to(reader).filter(confidentiality__gt=Clearance.NONE))
-    return ApprovalStep.objects.filter(_held_by(reader), readable, status=ApprovalStep.Status.PENDING, approval__agency_id=reader.agency_id)
+        return []
+    # Correlated by the draft's id: each pending step's draft is checked on its own, where "document in the reader's
+    # visible documents" made the database list every document of the agency first.
+    readable = Exists(documents_visible_to(reader).filter(pk=OuterRef("approval__document_id")))
+    pending = ApprovalStep.objects.filter(readable, status=ApprovalStep.Status.PENDING).order_by()
+    return [pending.filter(person_id=reader.pk)] + ([pending.filter(unit_id=reader.unit_id)] if reader.unit_id else [])
 
 
 def awaiting_my_approval(reader) -> QuerySet[ApprovalStep]:
     """The steps waiting for the reader (or the reader's unit), oldest submission first."""
-    return _pending_steps(reader).select_related("approval__document", "approval__drafter", "unit").order_by("approval__submitted_at", "id")
+    parts = _pending_parts(reader)
+    if not parts:
+        return ApprovalStep.objects.none()
+    ids = [part.order_by().values("pk") for part in parts]
+    ids = ids[0] if len(ids) == 1 else ids[0].union(ids[1])
+    return ApprovalStep.objects.filter(pk__in=ids).select_related("approval__document", "approval__drafter", "unit") \
+        .order_by("approval__submitted_at", "id")
 
 
 def awaiting_count(reader) -> int:
-    return _pending_steps(reader).count()
+    """The navigation's count, in one query: a step is held by a person or by a unit, never both, so the parts add up."""
+    parts = [part.values("pk") for part in _pending_parts(reader)]
+    if not parts:
+        return 0
+    return (parts[0] if len(parts) == 1 else parts[0].union(parts[1], all=True)).count()
 
 
 def returned_to_me(reader) -> QuerySet[Approval]:
