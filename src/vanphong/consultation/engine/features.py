@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy import sparse
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer, TfidfVectorizer
 from sklearn.preprocessing import normalize
 
 from vanphong.consultation.engine.lexicon import content_tokens
@@ -95,15 +95,21 @@ def vectorise(texts: list[str], analysed: list[Analysed], *, use_words: bool = T
         ("toned", toned, {"analyzer": _identity}),
         ("folded", folded, {"analyzer": _identity}),
         ("words", words, {"analyzer": _identity}),
-        ("chars", chars, {"analyzer": "char_wb", "ngram_range": (3, 4)}),
+        ("chars", chars, None),
     ):
         if not any(docs):
             continue
-        vectoriser = TfidfVectorizer(sublinear_tf=True, min_df=1, dtype=np.float32, **kwargs)
-        try:
-            block = vectoriser.fit_transform(docs)
-        except ValueError:  # empty vocabulary
-            continue
+        if kwargs is None:
+            # character n-grams are many: hashed, no vocabulary to build (collisions at 2²⁰ are rare and harmless)
+            counts = HashingVectorizer(analyzer="char_wb", ngram_range=(3, 4), n_features=1 << 20, alternate_sign=False,
+                                       norm=None, dtype=np.float32).transform(docs)
+            block = TfidfTransformer(sublinear_tf=True).fit_transform(counts)
+        else:
+            vectoriser = TfidfVectorizer(sublinear_tf=True, min_df=1, dtype=np.float32, **kwargs)
+            try:
+                block = vectoriser.fit_transform(docs)
+            except ValueError:  # empty vocabulary
+                continue
         blocks.append(BLOCK_WEIGHTS[name] * normalize(block))
     if not blocks:
         return sparse.csr_matrix((len(texts), 1), dtype=np.float32)

@@ -149,14 +149,16 @@ def _analyse_all(comments: Sequence[Comment]) -> list[Analysed]:
     for c in comments:
         if c.text not in prepared:
             prepared[c.text] = prepare(c.text)
-    accented = [p.syllables for p in prepared.values() if p.diacritics]
-    restorer = AccentRestorer().learn(accented[:_RESTORER_SAMPLE]) if accented else None
+    restorer = None
+    if any(not p.diacritics for p in prepared.values()):
+        accented = [p.syllables for p in prepared.values() if p.diacritics][:_RESTORER_SAMPLE]
+        restorer = AccentRestorer().learn(accented) if accented else None
     analysed = {text: analyse(p, restorer) for text, p in prepared.items()}
     return [analysed[c.text] for c in comments]
 
 
 #: Accented texts the restorer learns from: enough for the words of one consultation, bounded in time.
-_RESTORER_SAMPLE = 20_000
+_RESTORER_SAMPLE = 10_000
 
 
 def labels_of(groups: Iterable[Group]) -> dict[CommentId, int]:

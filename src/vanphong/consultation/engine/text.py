@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable
 from functools import lru_cache
 
@@ -133,23 +134,19 @@ class AccentRestorer:
         self.right: dict[tuple[str, str], dict[str, int]] = {}
         self.single: dict[str, dict[str, int]] = {}
 
-    @staticmethod
-    def _add(table, key, value) -> None:
-        counts = table.get(key)
-        if counts is None:
-            table[key] = {value: 1}
-        else:
-            counts[value] = counts.get(value, 0) + 1
-
     def learn(self, syllable_lists) -> AccentRestorer:
+        left, right, single = Counter(), Counter(), Counter()
         for syls in syllable_lists:
             folded = [fold_syllable(s) for s in syls]
-            for k, syllable in enumerate(syls):
-                self._add(self.single, folded[k], syllable)
-                if k:
-                    self._add(self.left, (folded[k - 1], folded[k]), syllable)
-                if k + 1 < len(syls):
-                    self._add(self.right, (folded[k], folded[k + 1]), syllable)
+            single.update(zip(folded, syls))
+            left.update(zip(folded, folded[1:], syls[1:]))
+            right.update(zip(folded, folded[1:], syls))
+        for (f, s), n in single.items():
+            self.single.setdefault(f, {})[s] = n
+        for (f0, f1, s), n in left.items():
+            self.left.setdefault((f0, f1), {})[s] = n
+        for (f0, f1, s), n in right.items():
+            self.right.setdefault((f0, f1), {})[s] = n
         return self
 
     def restore(self, syls: list[str]) -> list[str]:
