@@ -266,17 +266,23 @@ def check_issuable(actor, document: Document) -> None:
 def _jsonable(value):
     if isinstance(value, dt.datetime):
         return value.isoformat()
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list):
+    if isinstance(value, list | tuple):
         return [_jsonable(v) for v in value]
-    return value
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    return str(value)  # text, and asn1crypto's str subclasses
+
+
+def _fields(item) -> dict:
+    # Not dataclasses.asdict: it deep-copies every value, and the report's values hold on to
+    # pyHanko's parsed structures (most of the cost of a report, measured).
+    return {f.name: _jsonable(getattr(item, f.name)) for f in dataclasses.fields(item)} | {"valid": item.valid}
 
 
 def report_json(report: verification.Report) -> dict:
-    return _jsonable({**dataclasses.asdict(report), "valid": report.valid,
-                      "signatures": [{**dataclasses.asdict(s), "valid": s.valid} for s in report.signatures],
-                      "document_timestamps": [{**dataclasses.asdict(t), "valid": t.valid} for t in report.document_timestamps]})
+    return {"valid": report.valid, "problems": _jsonable(report.problems),
+            "signatures": [_fields(s) for s in report.signatures],
+            "document_timestamps": [_fields(t) for t in report.document_timestamps]}
 
 
 def queue_verifications(sender, attachments, **kwargs) -> None:
