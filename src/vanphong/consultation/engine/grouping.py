@@ -24,8 +24,10 @@ from collections.abc import Callable, Collection, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import sparse
 from scipy.cluster.hierarchy import linkage
 from scipy.spatial.distance import squareform
+from sklearn.preprocessing import normalize
 
 from vanphong.consultation.engine.features import Analysed, analyse, near_duplicate_key, prepare, vectorise
 from vanphong.consultation.engine.text import AccentRestorer
@@ -338,9 +340,6 @@ def _cluster(vectors, weights: np.ndarray, conflicts: set[tuple[int, int]], thre
 
 
 def _centroids(vectors, weights, labels, count):
-    from scipy import sparse
-    from sklearn.preprocessing import normalize
-
     assign = sparse.csr_matrix((weights, (labels, np.arange(len(labels)))), shape=(count, len(labels)))
     centroids = normalize(assign @ vectors)
     return centroids, np.asarray(assign.sum(axis=1)).ravel()
@@ -451,10 +450,10 @@ def _medoid(members: list[int], links: _Links, vectors, row_of) -> int:
     for i in members:
         counts[links.find(i)] += 1
     units = [r for r in counts if r in row_of]
-    if len(units) <= 1:
-        return units[0] if units else members[0]
+    if len(units) <= 2:  # two wordings are equally central: the more copied one speaks for the group
+        return max(units, key=lambda r: (counts[r], -r)) if units else members[0]
     rows = vectors[[row_of[r] for r in units]]
-    weights = np.array([counts[r] for r in units], dtype=np.float64)
-    centre = np.asarray(rows.T @ weights).ravel()
-    scores = np.asarray(rows @ centre).ravel()
+    weights = sparse.csr_matrix(np.array([[counts[r] for r in units]], dtype=np.float32))
+    centre = weights @ rows  # stays sparse: the character n-grams are hashed into 2²⁰ columns
+    scores = (rows @ centre.T).toarray().ravel()
     return units[int(np.argmax(scores))]
