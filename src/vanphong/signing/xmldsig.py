@@ -34,7 +34,6 @@ from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from django.conf import settings
-from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from lxml import etree
@@ -43,6 +42,7 @@ from signxml.algorithms import CanonicalizationMethod, SignatureConstructionMeth
 from signxml.exceptions import InvalidCertificate, InvalidDigest, InvalidInput, InvalidSignature, SignXMLException
 from signxml.signer import SignatureReference
 
+from vanphong.core import safe_xml
 from vanphong.core.errors import ValidationError
 from vanphong.pki import keys
 from vanphong.pki.models import Certificate
@@ -80,30 +80,15 @@ def _q(name: str, ns: str = EDXML_NS) -> str:
 # ---- parsing what arrives ---------------------------------------------------------------------------
 
 
-def safe_parser() -> etree.XMLParser:
-    """No entity expansion, no DTD, no network, no huge text nodes: a package from outside is hostile
-    until proved otherwise. A new parser each time: lxml parsers are not safe to share between threads."""
-    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, dtd_validation=False)
+safe_parser = safe_xml.parser
 
 
 def parse(data: bytes) -> etree._Element:
     """The root of an edXML package, or MalformedPackage with a message for the user."""
-    if len(data) > max_bytes():
-        raise MalformedPackage(_("The package is larger than %(size)s, the most this system accepts.")
-                               % {"size": filesizeformat(max_bytes())})
-    if not data.strip():
-        raise MalformedPackage(_("The file is empty."))
     try:
-        root = etree.fromstring(data, parser=safe_parser())
-    except etree.XMLSyntaxError as exc:
-        raise MalformedPackage(_("The file is not well-formed XML: %(error)s") % {"error": exc.msg or exc}) from None
-    except ValueError as exc:  # lxml refuses, e.g., a str with an encoding declaration
-        raise MalformedPackage(_("The file is not well-formed XML: %(error)s") % {"error": exc}) from None
-    docinfo = root.getroottree().docinfo
-    if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
-        raise MalformedPackage(_("The file declares a DTD, which packages from other agencies may not do."))
-    if any(True for _entity in root.iter(etree.Entity)):
-        raise MalformedPackage(_("The file uses XML entities, which packages from other agencies may not do."))
+        root = safe_xml.parse(data, max_bytes=max_bytes())
+    except safe_xml.XmlRefused as refused:
+        raise MalformedPackage(refused.messages[0]) from None
     if root.tag != _q("edXML"):
         raise MalformedPackage(_("The file is XML but not an edXML package: its root element is %(tag)s.")
                                % {"tag": etree.QName(root).localname})
