@@ -152,3 +152,16 @@ def test_the_bells_background_refresh_keeps_no_idle_session_alive(client, given,
     session.save()
     response = client.get("/notifications/bell/", headers=background)
     assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")  # the idle timeout still ends it
+
+
+def test_emails_are_in_the_language_first_signed_in_with_until_one_chooses(client, org):
+    from tests.factories import PASSWORD
+
+    client.cookies["vanphong_language"] = "en"
+    response = client.post("/accounts/login/", {"username": org.specialist.username, "password": PASSWORD})
+    assert response.status_code == 302
+    assert Preference.objects.get(person=org.specialist).language == "en"
+    Preference.objects.filter(person=org.specialist).update(language="vi")  # chosen in My account
+    client.logout()
+    client.post("/accounts/login/", {"username": org.specialist.username, "password": PASSWORD})
+    assert Preference.objects.get(person=org.specialist).language == "vi"

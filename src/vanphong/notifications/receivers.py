@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils import timezone
 
-from vanphong.notifications.models import Notification
+from vanphong.notifications.models import Notification, Preference
 from vanphong.notifications.outbox import Entry, notify
 from vanphong.notifications.recipients import document_link, holders, task_params
 from vanphong.notifications.texts import MAX_SUBJECT, MAX_TEXT
@@ -60,3 +60,12 @@ def on_approval_awaiting(sender, step, actor, **kwargs) -> None:
     key = f"approval-awaiting:step:{step.pk}:{timezone.now().isoformat()}"
     link = reverse("documents:detail", args=[document.pk]) + "#approval"
     notify(Entry(pid, Kind.APPROVAL_AWAITING, key, link, params) for pid in reach if not actor or pid != actor.pk)
+
+
+def on_signed_in(sender, request, user, **kwargs) -> None:
+    """Until a person chooses in My account, their e-mails are in the language they first signed in with."""
+    from django.conf import settings
+
+    language = getattr(request, "LANGUAGE_CODE", None)
+    if language in dict(settings.LANGUAGES) and not Preference.objects.filter(person_id=user.pk).exists():
+        Preference.objects.bulk_create([Preference(person_id=user.pk, language=language)], ignore_conflicts=True)
