@@ -17,6 +17,7 @@ from vanphong.documents import hooks
 from vanphong.documents import services as documents
 from vanphong.documents.attachments import store
 from vanphong.documents.models import Attachment, Distribution, Document
+from vanphong.signing import document_services as signing_documents
 from vanphong.workflow import approval
 from vanphong.workflow import approval_selectors as selectors
 from vanphong.workflow.approval import StepSpec
@@ -175,6 +176,7 @@ def test_a_draft_goes_through_its_chain_with_a_return_a_new_version_and_an_edit(
     v2 = approval.edit_draft(d.drafter, draft, file=text_file("du-thao-2.docx", "Điều 1. Mục tiêu\nĐiều 2. Nhiệm vụ cụ thể\n"),
                              note="Đã bổ sung")
     assert v2.number == 2 and v2.main_attachment.filename == "du-thao-2.docx"
+    assert signing_documents.main_file(draft) == v2.main_attachment  # the official signs the latest version, not the first file
     approval.submit(d.drafter, draft)
     assert selectors.awaiting_count(d.head) == 1
     approval.approve(d.head, draft, version=2)

@@ -141,12 +141,16 @@ def leaders_of(reader) -> QuerySet[Person]:
     return Person.objects.filter(agency_id=reader.agency_id, is_active=True, roles__code=Role.Code.LEADER).order_by("sort_name", "pk")
 
 
-def current_main_attachment(document: Document) -> Attachment | None:
-    """The main file of the draft's latest version (what is signed), else its first file."""
+def latest_version_main_file(document: Document) -> Attachment | None:
+    """The main file of the draft's latest version, None before any version: what the official
+    signs (registered in documents.hooks.main_file_finders)."""
     latest = DraftVersion.objects.filter(document=document).order_by("-number").select_related("main_attachment").first()
-    if latest is not None:
-        return latest.main_attachment
-    return document.attachments.order_by("pk").first()
+    return latest.main_attachment if latest is not None else None
+
+
+def current_main_attachment(document: Document) -> Attachment | None:
+    """The main file of the draft's latest version, else its first file."""
+    return latest_version_main_file(document) or document.attachments.order_by("pk").first()
 
 
 # ---- versions and their comparison --------------------------------------------------------------------------
