@@ -224,8 +224,11 @@ def bench_http(room_leaders, agency_leaders, people, runs, clients, per_run, rng
                                            ("baseline", ["/accounts/login/"], shared.status_ok)):
                 latencies, rate = shared.hammer(base, requests_, {}, clients, per_run, check)
                 results[name].append((shared.percentile(latencies, 0.5), shared.percentile(latencies, 0.95), rate))
-            latencies, rate = shared.hammer(base, agency, {}, min(clients, 8), max(16, per_run // 20), dash_ok)
-            results["agency"].append((shared.percentile(latencies, 0.5), shared.percentile(latencies, 0.95), rate))
+            try:  # no target, and slow at scale: measured apart, and a timeout does not void the other figures
+                latencies, rate = shared.hammer(base, agency, {}, min(clients, 8), max(16, per_run // 20), dash_ok)
+                results["agency"].append((shared.percentile(latencies, 0.5), shared.percentile(latencies, 0.95), rate))
+            except SystemExit as failure:
+                print(f"agency leaders' dashboard: {failure}", flush=True)
         return results
     finally:
         shared.stop_server(proc)
@@ -255,6 +258,8 @@ def main():
         figures = {"database": vendor, "assignments": args.assignments, "tasks": tasks, "people": PEOPLE, "clients": args.clients,
                    "runs": args.runs}
         for name, key in (("dashboard", "dashboard"), ("todo_list", "todo"), ("baseline", "baseline"), ("agency_dashboard", "agency")):
+            if not results[key]:
+                continue
             figures[f"{name}_p50_ms"] = round(statistics.median(r[0] for r in results[key]), 1)
             figures[f"{name}_p95_ms"] = round(statistics.median(r[1] for r in results[key]), 1)
             figures[f"{name}_per_s"] = round(statistics.median(r[2] for r in results[key]), 1)
@@ -263,8 +268,9 @@ def main():
                   f"{figures[f'{name}_per_s']} pages/s; {figures[f'{name}_p95_ms'] / figures['baseline_p95_ms']:.1f}× the baseline p95")
         print(f"baseline (sign-in page): p50 {figures['baseline_p50_ms']} ms, p95 {figures['baseline_p95_ms']} ms, "
               f"{figures['baseline_per_s']} pages/s")
-        print(f"agency leaders' dashboard (whole agency, {min(args.clients, 8)} clients, no target): p50 {figures['agency_dashboard_p50_ms']} "
-              f"ms, p95 {figures['agency_dashboard_p95_ms']} ms")
+        if "agency_dashboard_p95_ms" in figures:
+            print(f"agency leaders' dashboard (whole agency, {min(args.clients, 8)} clients, no target): p50 "
+                  f"{figures['agency_dashboard_p50_ms']} ms, p95 {figures['agency_dashboard_p95_ms']} ms")
         print(json.dumps(figures))
     finally:
         if not args.keep:
