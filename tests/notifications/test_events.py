@@ -73,17 +73,17 @@ def test_people_who_turned_email_off_or_have_no_address_get_the_notification_onl
 
 
 def test_a_draft_awaiting_approval_reaches_the_steps_holders_when_the_approval_chain_says_so(d):
-    """workflow.hooks.approval_awaiting is the extension point for the approval chain: sent where a step becomes
-    pending, it tells the step's holder (here a unit: each of its active members) of the draft waiting."""
-    from vanphong.workflow import approval, hooks
-    from vanphong.workflow.approval_models import ApprovalStep
+    """The approval chain sends workflow.hooks.approval_awaiting where a step becomes pending: it tells the step's
+    holder (a person, or a unit: each of its active members) of the draft waiting."""
+    from vanphong.workflow import approval
 
     d.default_chain()
     draft = d.draft()
-    submitted = approval.submit(d.drafter, draft, signer=d.leader)
-    office_step = submitted.steps.get(unit=d.office)
-    hooks.approval_awaiting.send(sender=ApprovalStep, step=office_step, actor=d.head)
-    (notification,) = Notification.objects.filter(kind="approval_awaiting")
+    approval.submit(d.drafter, draft, signer=d.leader)
+    (first,) = Notification.objects.filter(kind="approval_awaiting")
+    assert first.recipient == d.head  # the first step: the head of the drafter's unit
+    approval.approve(d.head, draft, version=1)
+    (notification,) = Notification.objects.filter(kind="approval_awaiting").exclude(pk=first.pk)
     assert notification.recipient == d.reviewer and notification.link.endswith("#approval")
     with translation.override("en"):
         assert selectors.described(notification).title == "Awaiting your approval: Dự thảo kế hoạch chuyển đổi số năm 2027"

@@ -38,6 +38,7 @@ from vanphong.documents import services as documents
 from vanphong.documents.models import Attachment, Direction, Document
 from vanphong.documents.types import DocumentType
 from vanphong.org.models import Agency, Person, Role, Unit
+from vanphong.workflow import hooks
 from vanphong.workflow.handling import _check_target, _require_reader, _text
 from vanphong.workflow.models import (
     Approval,
@@ -267,6 +268,12 @@ def _name_signer(document: Document, leader: Person | None) -> None:
 
 
 @transaction.atomic
+def _awaiting(step: ApprovalStep, actor) -> None:
+    """The draft now waits for this step's holder: notifications tells them (inside this transaction)."""
+    step.refresh_from_db()
+    hooks.approval_awaiting.send(sender=ApprovalStep, step=step, actor=actor)
+
+
 def submit(actor, document: Document, *, signer: Person | None = None, comment: str = "", request=None) -> Approval:
     """The drafter submits the draft: along its chain the first time, or again to the step that returned it."""
     document = _lock_draft(actor, document)
@@ -282,6 +289,7 @@ def submit(actor, document: Document, *, signer: Person | None = None, comment: 
         ApprovalStep.objects.filter(pk=step.pk).update(status=ApprovalStep.Status.PENDING)
         approval.status = Approval.Status.IN_PROGRESS
         approval.save(update_fields=["status"])
+        _awaiting(step, actor)
         version = _ensure_first_version(actor, document)
         ApprovalEvent.objects.create(approval=approval, kind=ApprovalEvent.Kind.RESUBMITTED, actor=actor, step=step, version=version.number,
                                      comment=comment)
@@ -308,6 +316,7 @@ def submit(actor, document: Document, *, signer: Person | None = None, comment: 
         for n, (s, p, u) in enumerate(resolved)])
     approval.current_position = steps[0].position
     approval.save(update_fields=["current_position"])
+    _awaiting(steps[0], actor)
     documents.add_readers(actor, document, [p for _s, p, _u in resolved if p is not None])
     version = _ensure_first_version(actor, document)
     ApprovalEvent.objects.create(approval=approval, kind=ApprovalEvent.Kind.SUBMITTED, actor=actor, version=version.number, comment=comment)
@@ -364,6 +373,7 @@ def approve(actor, document: Document, *, version: int, comment: str = "", reque
         ApprovalStep.objects.filter(pk=following.pk).update(status=ApprovalStep.Status.PENDING)
         approval.current_position = following.position
         approval.save(update_fields=["current_position"])
+        _awaiting(following, actor)
     audit.record("workflow.approval.approved", actor=actor, target=document, request=request,
                  data={"step": step.position, "version": latest.number, "complete": following is None})
     return approval
@@ -384,6 +394,7 @@ def return_draft(actor, document: Document, *, comment: str, to_previous: bool =
                                                            approved_version=None)
         approval.current_position = previous.position
         approval.save(update_fields=["current_position"])
+        _awaiting(previous, actor)
     else:
         approval.status = Approval.Status.RETURNED
         approval.save(update_fields=["status"])
