@@ -228,16 +228,23 @@ def sign_as_official(actor, pdf: bytes, *, level: str = pades.B_T, position: str
     return signed
 
 
-def apply_seal(actor, pdf: bytes, *, level: str = pades.B_T, number_values: dict | None = None, request=None) -> bytes:
-    """A clerk applies the agency's seal signature: the red seal over the left third of the
-    official's signature (or at the top right of page 1 on a digitised copy). `number_values`
-    fills the number and date fields the official's signature left (signing.number_fields)."""
+def seal_certificate_for(actor) -> Certificate:
+    """The seal certificate of the actor's agency whose key the system holds, for a clerk who keeps the seal."""
     agency = actor.agency
     permissions.require_seal_keeper(actor, agency)
     row = selectors.held_seal_certificate(agency)
     if row is None:
         raise ValidationError(_("%(agency)s has no valid seal certificate held by the system: ask a CA operator to issue one.")
                               % {"agency": agency.name})
+    return row
+
+
+def apply_seal(actor, pdf: bytes, *, level: str = pades.B_T, number_values: dict | None = None, request=None) -> bytes:
+    """A clerk applies the agency's seal signature: the red seal over the left third of the
+    official's signature (or at the top right of page 1 on a digitised copy). `number_values`
+    fills the number and date fields the official's signature left (signing.number_fields)."""
+    agency = actor.agency
+    row = seal_certificate_for(actor)
     signed = _sign(pdf, credentials.held(row), seal=True, position="", level=level, agency_short_name=agency.short_name, row=row,
                    number_values=number_values)
     _audit_signed(actor, row, kind="seal", level=level, before=pdf, after=signed, request=request)

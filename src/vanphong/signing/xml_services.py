@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from vanphong.core import audit
 from vanphong.core.errors import PermissionDenied, ValidationError
 from vanphong.org.models import Role
-from vanphong.signing import credentials, permissions, selectors, xmldsig
+from vanphong.signing import credentials, services, xmldsig
 from vanphong.signing.models import XmlSignaturePolicy
 
 
@@ -21,11 +21,7 @@ def seal_package(actor, data: bytes, *, request=None) -> bytes:
     """A clerk signs an outgoing edXML package with the seal key the system holds for the agency:
     the signature receivers check against the package's From, so From must be this agency."""
     agency = actor.agency
-    permissions.require_seal_keeper(actor, agency)
-    row = selectors.held_seal_certificate(agency)
-    if row is None:
-        raise ValidationError(_("%(agency)s has no valid seal certificate held by the system: ask a CA operator to issue one.")
-                              % {"agency": agency.name})
+    row = services.seal_certificate_for(actor)
     sender = xmldsig.from_organ_id(xmldsig.parse(data))
     if sender.upper() != agency.code.upper():
         raise ValidationError(_("The package says it is from %(sender)s; %(agency)s can seal only its own packages.")
