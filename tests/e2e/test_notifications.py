@@ -6,22 +6,12 @@ import pytest
 
 from tests.e2e.conftest import screenshot, sign_in
 from tests.factories import PASSWORD, make_person, make_unit
-from tests.notifications.conftest import SmtpServer, free_port
+from tests.notifications.conftest import smtp  # noqa: F401  (the aiosmtpd server fixture)
 from tests.workflow.conftest import plain_working_day
 from vanphong.documents import services
 from vanphong.notifications import delivery, reminders
 from vanphong.notifications.models import Notification
 from vanphong.workflow import calendar, handling
-
-
-@pytest.fixture
-def smtp(settings):
-    server = SmtpServer(free_port())
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", server.port, 5
-    server.start()
-    yield server
-    server.stop()
 
 
 def bell(page):
@@ -34,7 +24,7 @@ def bell_count(page) -> str:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_task_given_shows_under_the_bell_and_its_reminder_arrives_by_email(page, agency_a, smtp):
+def test_a_task_given_shows_under_the_bell_and_its_reminder_arrives_by_email(page, agency_a, smtp):  # noqa: F811
     office = make_unit(agency_a, "Văn phòng Tỉnh ủy", "VP")
     clerk = make_person(agency_a, "vanthu.tb", "Nguyễn Thị Nhung", roles=["clerk"], unit=office)
     leader = make_person(agency_a, "lanhdao.tb", "Trần Quốc Khánh", roles=["leader"])

@@ -1,7 +1,8 @@
 """One incoming document handled end to end in the browser (English interface): the clerk registers it, the
 leader assigns it to the Office, the Office's head passes it down to a specialist, who adds a note and completes
 it; the document page shows the timeline and the status events 03, 04, 05 and 06. Then a task whose deadline
-has passed shows in the overdue count: its row is moved into the past with an UPDATE, as time would."""
+has passed shows in the overdue count (its row is moved into the past with an UPDATE, as time would), the
+worker's reminder scan sends its e-mail to a real SMTP server, and the leader's dashboard counts all of it."""
 
 import datetime as dt
 
@@ -11,8 +12,10 @@ from django.utils import timezone
 
 from tests.e2e.conftest import screenshot, sign_in
 from tests.factories import PASSWORD, make_person, make_unit
+from tests.notifications.conftest import smtp  # noqa: F401  (the aiosmtpd server fixture)
 from vanphong.documents import services
 from vanphong.documents.models import Document
+from vanphong.notifications import delivery, reminders
 from vanphong.workflow import handling
 from vanphong.workflow.models import StatusEvent, Task
 
@@ -43,14 +46,15 @@ def nav_link(page, name):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_document_is_assigned_passed_down_noted_and_completed(page, agency_a):
+def test_a_document_is_assigned_passed_down_noted_and_completed(page, agency_a, smtp):  # noqa: F811
     office = make_unit(agency_a, "Văn phòng Tỉnh ủy", "VP")
     room = make_unit(agency_a, "Phòng Tổng hợp", "TH", parent=office)
     make_person(agency_a, "vanthu.gv", "Nguyễn Thị Nhung", roles=["clerk"], unit=office)
     leader = make_person(agency_a, "lanhdao.gv", "Trần Quốc Khánh", roles=["leader"], totp_secret=pyotp.random_base32(),
                          totp_confirmed=True)
     head = make_person(agency_a, "chanhvp.gv", "Lê Văn Chánh", roles=["specialist"], unit=office)
-    specialist = make_person(agency_a, "chuyenvien.gv", "Đỗ Thị Chuyên", roles=["specialist"], unit=room)
+    specialist = make_person(agency_a, "chuyenvien.gv", "Đỗ Thị Chuyên", roles=["specialist"], unit=room,
+                             email="chuyenvien.gv@nghean.gov.vn")
     # Another round already waits for the leader's decision on more time.
     earlier = services.register_incoming(make_person(agency_a, "vanthu2.gv", "Bùi Thị Mai", roles=["clerk"]), doc_type="KH",
                                          subject="Kế hoạch kiểm tra năm", issuing_agency_name="Ban Tổ chức Trung ương")
@@ -152,3 +156,31 @@ def test_a_document_is_assigned_passed_down_noted_and_completed(page, agency_a):
     row = page.locator("table.work tbody tr")
     assert row.count() == 1 and "Thông báo quá hạn" in row.inner_text() and "working days late" in row.inner_text()
     screenshot(page, "workflow-overdue-en")
+
+    # The worker's reminder scan: the overdue task's e-mail reaches the SMTP server, once.
+    assert reminders.scan() >= 1
+    delivery.deliver_all()
+
+    def overdue_mail():
+        return [m for m in smtp.mailbox.to("chuyenvien.gv@nghean.gov.vn")
+                if str(m["Subject"]).strip() == "[VănPhòng] Overdue: Thông báo quá hạn"]
+
+    assert len(overdue_mail()) == 1, [str(m["Subject"]) for m in smtp.mailbox.to("chuyenvien.gv@nghean.gov.vn")]
+    reminders.scan()
+    delivery.deliver_all()
+    assert len(overdue_mail()) == 1  # never twice
+    sign_out(page)
+
+    # A leader's dashboard counts the three assignments: one completed on time, one open within its deadline
+    # (the earlier one), one overdue. (Another leader of the agency: the first one's code of this half-minute is spent.)
+    deputy = make_person(agency_a, "pholanhdao.gv", "Hoàng Văn Phó", roles=["leader"], totp_secret=pyotp.random_base32(),
+                         totp_confirmed=True)
+    sign_in_en(page, "pholanhdao.gv", code=lambda: pyotp.TOTP(deputy.totp_secret).now())
+    page.goto("/workflow/units/")
+    cards = page.get_by_role("list", name="Totals").locator("li")
+    figures = {cards.nth(i).locator(".card-label").inner_text(): cards.nth(i).locator(".card-value").inner_text()
+               for i in range(cards.count())}
+    assert {label: figures[label] for label in ("Received", "Completed on time", "Completed late", "Open, overdue",
+                                                "Open, within deadline")} == {
+        "Received": "3", "Completed on time": "1", "Completed late": "0", "Open, overdue": "1", "Open, within deadline": "1"}
+    screenshot(page, "workflow-dashboard-after-handling-en")
