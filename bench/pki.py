@@ -183,13 +183,13 @@ def ocsp_requests(count):
             for c in certs]
 
 
-def _wrk(url: str, clients: int, seconds: float, script: str | None = None) -> float:
+def _wrk(url: str, clients: int, seconds: int, script: str | None = None) -> float:
     """Requests per second that wrk (C, epoll: the load generator costs little of the 2 cores)
     reaches; refuses a run with errors or non-2xx answers."""
     import re
     import subprocess
 
-    command = ["wrk", "-t2", f"-c{clients}", f"-d{seconds}s", url]
+    command = ["wrk", "-t2", f"-c{clients}", f"-d{int(seconds)}s", url]
     if script:
         command[1:1] = ["-s", script]
     out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
@@ -240,7 +240,7 @@ def main():
     parser.add_argument("--documents", type=int, default=40, help="documents signed per run (default: %(default)s)")
     parser.add_argument("--certificates", type=int, default=100, help="certificates issued per run (default: %(default)s)")
     parser.add_argument("--clients", type=int, default=16, help="concurrent OCSP connections (default: %(default)s)")
-    parser.add_argument("--seconds", type=float, default=5, help="length of each OCSP run (default: %(default)s)")
+    parser.add_argument("--seconds", type=int, default=5, help="length of each OCSP run (default: %(default)s)")
     parser.add_argument("--no-http", action="store_true", help="skip the OCSP server part")
     args = parser.parse_args()
     import os
