@@ -12,8 +12,8 @@ from vanphong.org.api import router as org_router
 from vanphong.pki.api import router as pki_router
 from vanphong.signing.api import router as signing_router
 from vanphong.workflow.api import router as workflow_router
-from vanphong.workflow.dashboard_api import router as dashboard_router
 from vanphong.workflow.approval_api import router as approval_router
+from vanphong.workflow.dashboard_api import router as dashboard_router
 
 api = VanPhongAPI(
     title="VănPhòng API",
