@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import logging
 import socket
 import threading
 from dataclasses import dataclass, field
@@ -13,6 +14,10 @@ from aiosmtpd.controller import Controller
 
 from tests.workflow.conftest import _fast_password_hashing, org  # noqa: F401  (fixtures shared with the workflow tests)
 from tests.workflow.test_approval import d  # noqa: F401  (the approval tests' drafting office)
+
+# aiosmtpd logs every SMTP command at INFO from its own thread, which can outlive pytest's captured stream
+# ("--- Logging error ---" in the output): only its warnings are worth reading.
+logging.getLogger("mail.log").setLevel(logging.WARNING)
 
 
 def free_port() -> int:
