@@ -267,13 +267,13 @@ def _name_signer(document: Document, leader: Person | None) -> None:
     _refresh_search_text(document)
 
 
-@transaction.atomic
 def _awaiting(step: ApprovalStep, actor) -> None:
     """The draft now waits for this step's holder: notifications tells them (inside this transaction)."""
     step.refresh_from_db()
     hooks.approval_awaiting.send(sender=ApprovalStep, step=step, actor=actor)
 
 
+@transaction.atomic
 def submit(actor, document: Document, *, signer: Person | None = None, comment: str = "", request=None) -> Approval:
     """The drafter submits the draft: along its chain the first time, or again to the step that returned it."""
     document = _lock_draft(actor, document)
