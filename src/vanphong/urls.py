@@ -13,6 +13,7 @@ urlpatterns = [
     path("signing/trusted-roots/", include("vanphong.signing.trust_urls")),
     path("notifications/", include("vanphong.notifications.urls")),
     path("signing/", include("vanphong.signing.urls")),
+    path("hub/", include("vanphong.hub.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("operator/", admin.site.urls),
