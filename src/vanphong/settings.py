@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "vanphong.workflow",
     "vanphong.notifications",
     "vanphong.hub",
+    "vanphong.exchange",
 ]
 
 MIDDLEWARE = [

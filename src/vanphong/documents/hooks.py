@@ -8,6 +8,8 @@
   receivers write (the workflow's status event 03) commits or rolls back with the registration.
   Receivers only write rows: nothing slow, nothing outside the database.
 - document_issued: a signal sent after the transaction commits; the exchange dispatches on it.
+- document_issuing: a signal sent inside the issue's transaction, so that what its receivers write
+  (the exchange's outbox, one package per recipient agency) commits or rolls back with the issue.
 - main_file_finders: callables (document) returning the Attachment that is the draft's main file,
   or None when they have no say (the workflow's newest approved version); signing signs the first
   answer, else the draft's first PDF or Word file.
@@ -29,5 +31,6 @@ main_file_finders: list[Callable] = []
 
 document_registered = Signal()  # sender=Document, document=..., actor=...
 document_issued = Signal()  # sender=Document, document=..., actor=...
+document_issuing = Signal()  # sender=Document, document=..., actor=...
 ocr_requested = Signal()  # sender=OcrJob, job=...
 attachments_stored = Signal()  # sender=Attachment, attachments=[...]

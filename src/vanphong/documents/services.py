@@ -359,6 +359,7 @@ def issue_outgoing(actor, document: Document, *, register: Register | None = Non
     _refresh_search_text(document)
     audit.record("documents.outgoing.issued", actor=actor, agency=agency, target=document, request=request,
                  data={"register": register.pk, "number": document.number, "reference": document.reference})
+    hooks.document_issuing.send(sender=Document, document=document, actor=actor)
     transaction.on_commit(lambda: hooks.document_issued.send(sender=Document, document=document, actor=actor))
     return document
 

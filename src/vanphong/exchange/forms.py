@@ -1,0 +1,37 @@
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from vanphong.core.clearance import Clearance
+from vanphong.documents.models import Direction, Register
+from vanphong.documents.types import DocumentType
+from vanphong.exchange.services import MAX_REASON
+from vanphong.org.models import Person, Unit
+
+
+class RegisterReceivedForm(forms.Form):
+    register = forms.ModelChoiceField(label=_("Incoming register"), queryset=Register.objects.none(), required=False,
+                                      empty_label=_("— the year's register —"))
+    doc_type = forms.ChoiceField(label=_("Document type"), choices=DocumentType.choices)
+    confidentiality = forms.TypedChoiceField(label=_("Confidentiality"), coerce=int, choices=Clearance.choices, initial=Clearance.NONE)
+    receiving_unit = forms.ModelChoiceField(label=_("Receiving unit"), queryset=Unit.objects.none(), required=False)
+    distribution = forms.ModelMultipleChoiceField(label=_("Distribution (confidential documents)"), queryset=Person.objects.none(),
+                                                  required=False, help_text=_("Who may read it, besides you. Only for Mật and above."))
+    confirm_duplicate = forms.BooleanField(label=_("Register it anyway, even if it looks registered already"), required=False)
+
+    def __init__(self, *args, reader, **kwargs):
+        super().__init__(*args, **kwargs)
+        agency = reader.agency
+        registers = Register.objects.filter(agency=agency, direction=Direction.INCOMING, is_active=True, year=timezone.localdate().year)
+        if reader.clearance == Clearance.NONE:
+            registers = registers.filter(confidential=False)
+        self.fields["register"].queryset = registers
+        self.fields["confidentiality"].choices = [c for c in Clearance.choices if c[0] <= reader.clearance]
+        self.fields["receiving_unit"].queryset = Unit.objects.filter(agency=agency, is_active=True).order_by("path", "sort_order", "name")
+        self.fields["distribution"].queryset = Person.objects.filter(agency=agency, is_active=True,
+                                                                     clearance__gte=Clearance.CONFIDENTIAL).order_by("sort_name")
+
+
+class RejectReceivedForm(forms.Form):
+    reason = forms.CharField(label=_("Reason for rejecting (sent to the sender)"), max_length=MAX_REASON,
+                             widget=forms.Textarea(attrs={"rows": 3}))

@@ -1,0 +1,61 @@
+"""The edXML of what we send: a document package from an issued outgoing document, a status
+message about a package we received. Built by the worker with the codec's strict writer."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+
+from vanphong.core import storage
+from vanphong.exchange.edxml import model, writer
+from vanphong.exchange.edxml.values import local_timestamp
+
+
+def organization(agency) -> model.Organization:
+    return model.Organization(organ_id=agency.code, organ_name=agency.name, organ_add=agency.address, email=agency.email,
+                              telephone=agency.phone, website=agency.website)
+
+
+def document_id_of(document) -> str:
+    return model.document_id_for(document.agency.code, document.issued_date, document.code_number, document.code_notation)
+
+
+def edoc_for(message) -> model.Edoc:
+    """The package of an issued outgoing document for one recipient agency."""
+    document = message.document
+    sender = document.agency
+    document_id = document_id_of(document)
+    attachments = [
+        model.Attachment(content_id=str(index), attachment_name=a.filename, content_type=a.content_type,
+                         data=storage.read_bytes(a.sha256))
+        for index, a in enumerate(document.attachments.order_by("pk"), start=1)
+    ]
+    return model.Edoc(
+        from_=organization(sender),
+        to=[organization(message.recipient)],
+        document_id=document_id,
+        code=model.Code(code_number=document.code_number, code_notation=document.code_notation),
+        promulgation_info=model.PromulgationInfo(promulgation_date=document.issued_date),
+        document_type=model.DocumentType(type_name=document.type_label),
+        subject=document.subject,
+        signer_info=model.SignerInfo(competence=document.signer_competence, position=document.signer_position,
+                                     full_name=document.signer_name),
+        due_date=document.due_date,
+        other_info=model.OtherInfo(priority=document.urgency, page_amount=document.page_count, promulgation_amount=document.copies),
+        trace_headers=[model.TraceHeader(organ_id=sender.code, timestamp=local_timestamp(timezone.now()))],
+        bussiness=model.Bussiness(document_id=document_id, bussiness_doc_type=message.business_doc_type),
+        attachments=attachments,
+    )
+
+
+def status_for(message) -> model.Status:
+    """A status message about a package we received (01, 02) or about its handling (03–06)."""
+    inbound = message.inbound
+    response = model.ResponseFor(organ_id=inbound.sender_code, code=inbound.reference, promulgation_date=inbound.promulgation_date,
+                                 document_id=inbound.edxml_document_id)
+    return model.Status(from_=organization(message.sender), response_for=response, status_code=message.status_code,
+                        description=message.description, timestamp=local_timestamp(message.occurred_at))
+
+
+def build(message) -> bytes:
+    """The unsigned edXML bytes of an outbox row."""
+    return writer.write(edoc_for(message) if message.kind == message.Kind.EDOC else status_for(message))

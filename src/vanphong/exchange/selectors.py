@@ -1,0 +1,74 @@
+"""Reads of the exchange that people see, filtered by what they may see: the received packages of
+their own agency, for its clerks; the per-recipient timeline of a document they may read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import QuerySet
+
+from vanphong.core.clearance import Clearance
+from vanphong.core.errors import NotFound
+from vanphong.documents.permissions import is_clerk
+from vanphong.documents.selectors import documents_visible_to
+from vanphong.exchange.models import InboundPackage, OutboundMessage, Receipt
+
+LIST_STATES = ("received", "registered", "rejected", "refused")
+
+
+def _own(reader) -> QuerySet[InboundPackage]:
+    """The agency's packages; those that arrived encrypted (Mật) only for clerks cleared for Mật."""
+    qs = InboundPackage.objects.filter(agency_id=reader.agency_id)
+    return qs if reader.clearance >= Clearance.CONFIDENTIAL else qs.filter(encrypted=False)
+
+
+def received_packages(reader, *, state: str = "received") -> QuerySet[InboundPackage]:
+    """The agency's received document packages in one state, newest first (clerks only)."""
+    if not (reader and reader.is_authenticated and is_clerk(reader, reader.agency)):
+        return InboundPackage.objects.none()
+    qs = _own(reader).filter(state=state if state in LIST_STATES else "received")
+    if state != InboundPackage.State.REFUSED:
+        qs = qs.filter(kind="edoc")
+    return qs.select_related("sender").defer("verification", "oddities").order_by("-received_at", "-pk")
+
+
+def received_counts(reader) -> dict[str, int]:
+    if not (reader and reader.is_authenticated and is_clerk(reader, reader.agency)):
+        return {}
+    from django.db.models import Count
+
+    rows = _own(reader).values("state").annotate(n=Count("pk"))
+    return {row["state"]: row["n"] for row in rows}
+
+
+def received_package(reader, pk: int) -> InboundPackage:
+    if not (reader and reader.is_authenticated and is_clerk(reader, reader.agency)):
+        raise NotFound
+    package = _own(reader).filter(pk=pk).select_related("sender", "document", "decided_by").first()
+    if package is None:
+        raise NotFound
+    return package
+
+
+@dataclass
+class RecipientTimeline:
+    """What became of one package of an outgoing document: sent or not, and each status that came back."""
+
+    package: OutboundMessage
+    receipts: list[Receipt] = field(default_factory=list)
+
+    @property
+    def codes(self) -> list[str]:
+        return [r.code for r in self.receipts]
+
+
+def document_timelines(reader, document) -> list[RecipientTimeline]:
+    """Per recipient agency, for a document the reader may read (an empty list otherwise)."""
+    if not documents_visible_to(reader).filter(pk=document.pk).exists():
+        raise NotFound
+    packages = list(OutboundMessage.objects.filter(document_id=document.pk, kind=OutboundMessage.Kind.EDOC)
+                    .select_related("recipient").order_by("recipient__name", "pk"))
+    receipts: dict[int, list[Receipt]] = {}
+    for receipt in Receipt.objects.filter(package__in=packages).order_by("code", "pk"):
+        receipts.setdefault(receipt.package_id, []).append(receipt)
+    return [RecipientTimeline(p, receipts.get(p.pk, [])) for p in packages]

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from vanphong.exchange import views
+
+app_name = "exchange"
+urlpatterns = [
+    path("received/", views.received_list, name="received"),
+    path("received/<int:pk>/", views.received_detail, name="package"),
+    path("received/<int:pk>/register/", views.register, name="register"),
+    path("received/<int:pk>/reject/", views.reject, name="reject"),
+    path("received/<int:pk>/attachments/<int:index>/", views.attachment, name="attachment"),
+]

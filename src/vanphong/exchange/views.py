@@ -1,0 +1,157 @@
+"""The clerk's pages of received packages (list, one package with its register and reject forms,
+its attachments) and the per-recipient timeline on an outgoing document's page."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from vanphong.core.clearance import Clearance
+from vanphong.core.errors import NotFound, ValidationError
+from vanphong.core.paging import CappedPaginator
+from vanphong.core.web import add_service_errors, get_or_404
+from vanphong.documents.models import Direction
+from vanphong.documents.permissions import is_clerk
+from vanphong.exchange import selectors, services
+from vanphong.exchange.edxml import model
+from vanphong.exchange.edxml.oddities import UnreadablePackage
+from vanphong.exchange.forms import RegisterReceivedForm, RejectReceivedForm
+from vanphong.exchange.models import InboundPackage
+
+PAGE_SIZE = 30
+STATUS_LABELS = {
+    "01": gettext_lazy("Arrived"), "02": gettext_lazy("Rejected"), "03": gettext_lazy("Registered"),
+    "04": gettext_lazy("Assigned by a leader"), "05": gettext_lazy("Being processed"), "06": gettext_lazy("Completed"),
+    "13": gettext_lazy("Recall requested"), "15": gettext_lazy("Recall or update accepted"), "16": gettext_lazy("Recall or update refused"),
+}
+
+
+def status_label(code: str) -> str:
+    return str(STATUS_LABELS.get(code, code))
+
+
+def _require_clerk(request) -> None:
+    if not is_clerk(request.user, request.user.agency):
+        raise PermissionDenied
+
+
+@login_required
+@require_GET
+def received_list(request):
+    _require_clerk(request)
+    state = request.GET.get("state", "received")
+    if state not in selectors.LIST_STATES:
+        state = "received"
+    page = CappedPaginator(selectors.received_packages(request.user, state=state), PAGE_SIZE).get_page(request.GET.get("page"))
+    counts = selectors.received_counts(request.user)
+    tabs = [(value, label, counts.get(value, 0)) for value, label in InboundPackage.State.choices]
+    return render(request, "exchange/received_list.html", {"page": page, "state": state, "tabs": tabs})
+
+
+def _detail_context(request, package, *, register_form=None, reject_form=None) -> dict:
+    read, unreadable = None, ""
+    if package.payload_sha256:
+        try:
+            read = services.read_package(package)
+        except (UnreadablePackage, OSError) as exc:
+            unreadable = " ".join(getattr(exc, "messages", [str(exc)]))
+    edoc = read.package if read is not None and isinstance(read.package, model.Edoc) else None
+    pending = package.state == InboundPackage.State.RECEIVED
+    if pending and register_form is None:
+        initial = {"doc_type": services.guess_doc_type(edoc)} if edoc else {}
+        if package.encrypted:
+            initial["confidentiality"] = Clearance.CONFIDENTIAL
+        register_form = RegisterReceivedForm(reader=request.user, initial=initial)
+    return {"package": package, "edoc": edoc, "unreadable": unreadable, "verification": package.verification or {},
+            "oddities": package.oddities or [], "pending": pending, "register_form": register_form,
+            "reject_form": reject_form or (RejectReceivedForm() if pending else None),
+            "priority": model.PRIORITIES.get(edoc.other_info.priority) if edoc else None}
+
+
+@login_required
+@require_GET
+def received_detail(request, pk):
+    package = get_or_404(selectors.received_package, request.user, pk)
+    return render(request, "exchange/received_detail.html", _detail_context(request, package))
+
+
+@login_required
+@require_POST
+def register(request, pk):
+    package = get_or_404(selectors.received_package, request.user, pk)
+    form = RegisterReceivedForm(request.POST, reader=request.user)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            document = services.register_received(
+                request.user, package, register=data["register"], doc_type=data["doc_type"], confidentiality=data["confidentiality"],
+                receiving_unit=data["receiving_unit"], distribution=data["distribution"], confirm_duplicate=data["confirm_duplicate"],
+                request=request)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Registered with arrival number %(number)s.") % {"number": document.number})
+            return redirect("documents:detail", pk=document.pk)
+    package.refresh_from_db()
+    return render(request, "exchange/received_detail.html", _detail_context(request, package, register_form=form), status=400)
+
+
+@login_required
+@require_POST
+def reject(request, pk):
+    package = get_or_404(selectors.received_package, request.user, pk)
+    form = RejectReceivedForm(request.POST)
+    if form.is_valid():
+        try:
+            services.reject_received(request.user, package, reason=form.cleaned_data["reason"], request=request)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Rejected: the sender is told why."))
+            return redirect("exchange:received")
+    package.refresh_from_db()
+    return render(request, "exchange/received_detail.html", _detail_context(request, package, reject_form=form), status=400)
+
+
+@login_required
+@require_GET
+def attachment(request, pk, index):
+    """One attachment of a received package, as a download (never shown inline: it is not checked yet)."""
+    package = get_or_404(selectors.received_package, request.user, pk)
+    try:
+        edoc = services.read_package(package).package
+    except (UnreadablePackage, OSError):
+        raise Http404 from None
+    if not isinstance(edoc, model.Edoc) or not 1 <= index <= len(edoc.attachments) or edoc.attachments[index - 1].data is None:
+        raise Http404
+    item = edoc.attachments[index - 1]
+    from django.utils.http import content_disposition_header
+
+    from vanphong.documents.attachments import clean_filename
+
+    response = HttpResponse(item.data, content_type="application/octet-stream")
+    response["Content-Disposition"] = content_disposition_header(True, clean_filename(item.attachment_name) or f"attachment-{index}")
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def document_section(request, document) -> str:
+    """The exchange panel of an outgoing document's page (documents.hooks.detail_sections): per
+    recipient agency, whether the package left and each status that came back."""
+    if document.direction != Direction.OUTGOING:
+        return ""
+    try:
+        timelines = selectors.document_timelines(request.user, document)
+    except NotFound:
+        return ""
+    if not timelines:
+        return ""
+    rows = [{"timeline": t, "receipts": [(r, status_label(r.code)) for r in t.receipts]} for t in timelines]
+    return render_to_string("exchange/_timeline.html", {"rows": rows, "document": document}, request=request)
