@@ -12,6 +12,7 @@ import time
 
 from vanphong.consultation import cli as consultation_cli
 from vanphong.exchange import cli as exchange_cli
+from vanphong.hub import cli as hub_cli
 from vanphong.pki import cli as pki_cli
 from vanphong.signing import cli as signing_cli
 from vanphong.signing import xml_cli as signing_xml_cli
@@ -412,6 +413,7 @@ def build_parser() -> argparse.ArgumentParser:
     q.set_defaults(func=cmd_import_documents)
 
     exchange_cli.add_commands(sub)
+    hub_cli.add_commands(sub)
     pki_cli.add_commands(sub)
     consultation_cli.add_commands(sub)
     signing_cli.add_commands(sub)

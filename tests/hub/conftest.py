@@ -55,9 +55,10 @@ def write_key(key, path: Path) -> Path:
 
 
 def issue_node_certificate(folder: Path, *, profile: str = "tls-client", agency=None, name: str = "node",
-                           dns_names=()) -> NodeCredentials:
+                           dns_names=(), ip_addresses=()) -> NodeCredentials:
     key, csr = make_key_and_csr(name)
-    cert = pki.issue_from_csr(None, profile=profile, csr_data=csr, holder_agency=agency, subject=name, dns_names=dns_names)
+    cert = pki.issue_from_csr(None, profile=profile, csr_data=csr, holder_agency=agency, subject=name, dns_names=dns_names,
+                                ip_addresses=ip_addresses)
     stem = f"{name}-{cert.serial[:8]}"
     cert_path = folder / f"{stem}.pem"
     cert_path.write_text(cert.certificate_pem)

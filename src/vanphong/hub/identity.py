@@ -17,12 +17,10 @@ from cryptography.x509.oid import NameOID
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from vanphong.hub.environ import ENVIRON_KEY
 from vanphong.hub.models import Member
 from vanphong.pki.models import Certificate, serial_text
 
-# The WSGI environ key where hub.wsgi puts the DER of the verified client certificate. Request
-# headers reach Django as HTTP_*, so no client can set this key.
-ENVIRON_KEY = "vanphong.tls_client_certificate"
 NODE_PROFILES = ("tls-client",)
 
 
@@ -69,6 +67,15 @@ def identify(der: bytes | None) -> NodeIdentity:
     if member is None:
         raise NotAuthenticated(_("The agency %(code)s is not served by this hub.") % {"code": code})
     return NodeIdentity(member, row.serial)
+
+
+def local_identity(agency_code: str) -> NodeIdentity:
+    """This instance acting for an agency it hosts, on its own store (no certificate: trusted code)."""
+    member = (Member.objects.select_related("agency")
+              .filter(agency__code=agency_code, agency__hosted=True, agency__is_active=True, is_active=True).first())
+    if member is None:
+        raise NotAuthenticated(_("The agency %(code)s is not hosted here with direct exchange.") % {"code": agency_code})
+    return NodeIdentity(member, "")
 
 
 def _agency_code(presented: x509.Certificate, row: Certificate) -> str:

@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from vanphong import config
 from vanphong.core import audit
 from vanphong.core.errors import PermissionDenied, ValidationError
 from vanphong.hub import errors
@@ -31,7 +32,9 @@ MAX_LIST = 500
 
 
 def max_package_bytes() -> int:
-    return int(getattr(settings, "VANPHONG_HUB_MAX_PACKAGE_BYTES", DEFAULT_MAX_PACKAGE_BYTES))
+    """VANPHONG_HUB_MAX_PACKAGE_BYTES: a setting, else the environment or vanphong.toml, else 64 MiB."""
+    configured = getattr(settings, "VANPHONG_HUB_MAX_PACKAGE_BYTES", None)
+    return int(configured if configured is not None else config.get_int("VANPHONG_HUB_MAX_PACKAGE_BYTES", DEFAULT_MAX_PACKAGE_BYTES))
 
 
 def _member(code: str) -> Member | None:

@@ -1,0 +1,90 @@
+"""`vanphong hub …`: run the exchange hub over mutual TLS, choose the agencies it serves, and, on a
+node, sync the directory from the hub and report the node's health to it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+
+def gunicorn_command(*, certfile: str, keyfile: str, ca_file: str, host: str, port: int, workers: int, threads: int) -> list[str]:
+    """gunicorn with TLS ending in the worker: the client certificate, verified against `ca_file`,
+    reaches the node API through hub.wsgi (never through a header a proxy could forge)."""
+    return [sys.executable, "-m", "gunicorn", "vanphong.hub.wsgi:application", "--config", "python:vanphong.hub.gunicorn_tls",
+            "--bind", f"{host}:{port}", "--certfile", certfile, "--keyfile", keyfile, "--ca-certs", ca_file,
+            "--workers", str(workers), "--worker-class", "gthread", "--threads", str(threads),
+            "--access-logfile", "-", "--timeout", "120", "--graceful-timeout", "20"]
+
+
+def cmd_serve(args) -> int:
+    """Serve the hub's node API (mutual TLS) and its pages over HTTPS."""
+    from vanphong.cli import _setup_django
+
+    _setup_django()
+    from django.core.management import call_command
+    from django.utils.translation import gettext as _
+
+    for path in (args.certfile, args.keyfile, args.ca_file):
+        if not os.path.isfile(path):
+            print(_("Cannot read %(path)s.") % {"path": path}, file=sys.stderr)
+            return 2
+    if not args.no_migrate:
+        call_command("migrate", interactive=False, verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
+    command = gunicorn_command(certfile=args.certfile, keyfile=args.keyfile, ca_file=args.ca_file, host=args.host, port=args.port,
+                               workers=args.workers or max(2, (os.cpu_count() or 1) * 2), threads=args.threads)
+    print(_("The exchange hub is serving on https://%(host)s:%(port)s. Press Ctrl+C to stop.") % {"host": args.host, "port": args.port},
+          flush=True)
+    try:
+        return subprocess.call(command)
+    except KeyboardInterrupt:
+        return 130
+
+
+def cmd_member_add(args) -> int:
+    """Serve an agency of the directory: the hub takes and keeps packages for it."""
+    from vanphong.cli import _setup_django
+
+    _setup_django()
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext as _
+
+    from vanphong.hub import services
+    from vanphong.org.models import Agency
+
+    agency = Agency.objects.filter(code=args.code).first()
+    if agency is None:
+        print(_("There is no agency %(code)s in the directory.") % {"code": args.code}, file=sys.stderr)
+        return 2
+    try:
+        member = services.serve_agency(None, agency, endpoint=args.endpoint or "")
+    except ValidationError as exc:
+        print(" ".join(exc.messages), file=sys.stderr)
+        return 2
+    print(_("The hub now serves %(code)s %(name)s.") % {"code": member.agency.code, "name": member.agency.name})
+    return 0
+
+
+def add_commands(sub) -> None:
+    p = sub.add_parser("hub", help="the exchange hub: serve it, its members, directory and health",
+                       description="The exchange hub (store and forward between nodes, mutual TLS).")
+    hub_sub = p.add_subparsers(dest="hub_command", required=True, metavar="SUBCOMMAND")
+
+    q = hub_sub.add_parser("serve", help="serve the hub over HTTPS with node client certificates", description=cmd_serve.__doc__)
+    q.add_argument("--certfile", required=True, help="the node's TLS server certificate (PEM)")
+    q.add_argument("--keyfile", required=True, help="its private key (PEM)")
+    q.add_argument("--ca-file", required=True, help="our CA's certificates (PEM), that node client certificates must chain to")
+    q.add_argument("--host", default="0.0.0.0")
+    q.add_argument("--port", type=int, default=8443)
+    q.add_argument("--workers", type=int, default=0, help="web workers (default: 2 per CPU)")
+    q.add_argument("--threads", type=int, default=4)
+    q.add_argument("--no-migrate", action="store_true", help="do not apply migrations first")
+    q.set_defaults(func=cmd_serve)
+
+    q = hub_sub.add_parser("member", help="the agencies the hub serves", description="The agencies the hub serves.")
+    member_sub = q.add_subparsers(dest="member_command", required=True, metavar="ACTION")
+    r = member_sub.add_parser("add", help="serve an agency of the directory", description=cmd_member_add.__doc__)
+    r.add_argument("code", help="the agency code (mã định danh)")
+    r.add_argument("--endpoint", help="the address where the agency's node takes sendEdoc directly")
+    r.set_defaults(func=cmd_member_add)
