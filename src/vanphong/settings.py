@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "vanphong.signing",
     "vanphong.workflow",
     "vanphong.notifications",
+    "vanphong.consultation",
     "vanphong.hub",
     "vanphong.exchange",
 ]

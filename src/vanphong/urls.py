@@ -12,6 +12,7 @@ urlpatterns = [
     path("pki/", include("vanphong.pki.urls")),
     path("signing/trusted-roots/", include("vanphong.signing.trust_urls")),
     path("notifications/", include("vanphong.notifications.urls")),
+    path("consultation/", include("vanphong.consultation.urls")),
     path("exchange/", include("vanphong.exchange.urls")),
     path("signing/", include("vanphong.signing.urls")),
     path("hub/", include("vanphong.hub.urls")),

@@ -51,6 +51,12 @@ COVERED = {
     "pki:mine": "own",
     # Trusted roots are the instance's; its administrators manage them (test_trusted_roots_are_out_of_reach_of_non_administrators).
     "trust:roots": "admin", "trust:remove": "object",
+    # Consultations (tests/consultation/test_pages.py: test_respondents_reach_only_their_invitation, 404 for all but the
+    # drafting body's staff and each invitation's own respondents; test_another_agency_reaches_nothing).
+    "consultation:list": "own", "consultation:start": "own", "consultation:detail": "object", "consultation:invite": "object",
+    "consultation:remind": "object", "consultation:close": "object", "consultation:version_add": "object",
+    "consultation:version": "object", "consultation:answer": "object", "consultation:answer_file": "object",
+    "consultation:paper": "object", "consultation:place": "object",
 }
 
 
@@ -59,7 +65,7 @@ def _app_url_names():
     resolver = get_resolver()
     for pattern in resolver.url_patterns:
         namespace = getattr(pattern, "namespace", None)
-        if namespace in {"core", "accounts", "org", "workflow", "pki", "trust", "notifications", "signing"}:
+        if namespace in {"core", "accounts", "org", "workflow", "pki", "trust", "notifications", "signing", "consultation"}:
             for sub in pattern.url_patterns:
                 names.add(f"{namespace}:{sub.name}")
     return names

@@ -25,6 +25,7 @@ def navigation(request):
         items.append(("workflow:dashboard", _("Work of my units"), "units"))
     items += [("documents:incoming", _("Incoming documents"), "incoming"), ("documents:outgoing", _("Outgoing documents"), "outgoing"),
               ("documents:search", _("Search"), "search")]
+    items.append(("consultation:list", _("Comments on drafts"), "consultation"))
     if can_manage_registers(person, person.agency):
         items.append(("documents:registers", _("Registers"), "registers"))
     items.append(("org:directory", _("Agency directory"), "directory"))

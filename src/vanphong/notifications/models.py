@@ -51,6 +51,8 @@ class Notification(models.Model):
         REMINDER_OVERDUE = "reminder_overdue", _("Deadline passed")
         ESCALATION = "escalation", _("Still overdue")
         APPROVAL_AWAITING = "approval_awaiting", _("Draft awaiting approval")
+        CONSULTATION_INVITED = "consultation_invited", _("Comments asked on a draft")
+        CONSULTATION_DUE = "consultation_due", _("Comments on a draft awaited")
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=20, choices=Kind.choices)

@@ -74,4 +74,11 @@ def words(kind: str, params: dict, *, for_email: bool = False) -> Words:
                               "The deadline was %(date)s, %(days)d working days ago.", days) % {**p, "days": days})
     if kind == Kind.APPROVAL_AWAITING:
         return Words(_("Awaiting your approval: %(document)s") % p, _("Sent on by %(actor)s.") % p if p["actor"] else "")
+    if kind == Kind.CONSULTATION_INVITED:  # "document": the draft's title (consultation.reminders)
+        return Words(_("Your comments are asked on the draft: %(document)s") % p,
+                     _("Asked by %(actor)s; send them by %(date)s.") % p if p["actor"] else _("Send them by %(date)s.") % p)
+    if kind == Kind.CONSULTATION_DUE:
+        if params.get("overdue"):
+            return Words(_("Comments overdue on the draft: %(document)s") % p, _("The deadline was %(date)s.") % p)
+        return Words(_("Comments awaited on the draft: %(document)s") % p, _("The deadline is %(date)s.") % p)
     return Words(_("Notification"))

@@ -1,0 +1,224 @@
+"""Consultations on drafts (góp ý dự thảo): the draft's versions and their units, who is invited to comment,
+their answers and the comments in them.
+
+A comment keeps two places: the unit of the version it was written on (`source_node`, never changed) and its
+unit in the latest version (`node`), which a new version moves along the match of units (Node.predecessor)
+and staff may correct (`mapping` says which). Comments are the members that consolidation will group
+(engine.grouping works on their ids and their `node`'s key); staff merges, splits and moves will be stored
+as constraints against these ids, so that they survive a re-run.
+"""
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from vanphong.org.models import Agency, Person, Unit
+
+MAX_TITLE = 500
+MAX_COMMENT = 10_000
+
+
+class Consultation(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open for comments")
+        CLOSED = "closed", _("Closed")
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+", verbose_name=_("drafting agency"))
+    drafting_unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                      verbose_name=_("drafting unit"))
+    title = models.CharField(_("title"), max_length=MAX_TITLE)
+    deadline = models.DateField(_("deadline for comments"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    created_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["agency", "-created_at"], name="consultation_by_agency")]
+
+    def __str__(self):
+        return self.title
+
+
+class DraftVersion(models.Model):
+    """One uploaded file of the draft, with the structure found in it (its Nodes)."""
+
+    class Layout(models.TextChoices):
+        LEGAL = "legal", _("Parts, chapters, articles, clauses and points")
+        REPORT = "report", _("Numbered sections")
+
+    consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    filename = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveBigIntegerField()
+    layout = models.CharField(max_length=10, choices=Layout.choices)
+    preamble = models.TextField(blank=True)
+    note = models.CharField(_("what changed"), max_length=500, blank=True)
+    uploaded_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["consultation", "number"]
+        constraints = [models.UniqueConstraint(fields=["consultation", "number"], name="draft_version_number_once")]
+
+    def __str__(self):
+        return f"{self.consultation_id} v{self.number}"
+
+
+class Node(models.Model):
+    """A unit of a version: Phần, Chương, Mục, Điều, Khoản, Điểm (or a report's numbered section)."""
+
+    class Level(models.TextChoices):
+        PART = "part", _("Part")
+        CHAPTER = "chapter", _("Chapter")
+        SECTION = "section", _("Section")
+        ARTICLE = "article", _("Article")
+        CLAUSE = "clause", _("Clause")
+        POINT = "point", _("Point")
+
+    version = models.ForeignKey(DraftVersion, on_delete=models.CASCADE, related_name="nodes")
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="children")
+    position = models.PositiveIntegerField()  # document order within the version
+    depth = models.PositiveSmallIntegerField(default=0)
+    level = models.CharField(max_length=10, choices=Level.choices)
+    number = models.CharField(max_length=20)
+    key = models.CharField(max_length=200)  # "article:5/clause:2" (structure.Unit.key)
+    label = models.CharField(max_length=60)  # "Điều 5", "Khoản 2"
+    title = models.TextField(blank=True)
+    text = models.TextField(blank=True)
+    # The unit of the previous version this one continues (matching.match_units), and how alike they are.
+    predecessor = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="successors")
+    similarity = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["version", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "key"], name="node_key_once_per_version"),
+            models.UniqueConstraint(fields=["version", "position"], name="node_position_once_per_version"),
+        ]
+
+    def __str__(self):
+        return self.full_label()
+
+    def full_label(self) -> str:
+        """"Khoản 2 Điều 5", "Điểm a khoản 2 Điều 5": a clause or point with the units above it up to its article."""
+        labels, node = [self.label], self
+        while node.level in (self.Level.CLAUSE, self.Level.POINT) and node.parent_id:
+            node = node.parent
+            labels.append(node.label)
+        return " ".join([labels[0], *(label[0].lower() + label[1:] if label.startswith(("Khoản", "Điểm")) else label
+                                      for label in labels[1:])])
+
+
+class Invitation(models.Model):
+    """One invitee: a unit or a person of the drafting agency, or another agency. Its state (waiting, answered,
+    agreed without comment, late) follows from its answers and deadline (selectors.invitation_state)."""
+
+    class Kind(models.TextChoices):
+        UNIT = "unit", _("Unit")
+        PERSON = "person", _("Person")
+        AGENCY = "agency", _("Agency")
+
+    consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="invitations")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    deadline = models.DateField(_("deadline"))
+    invited_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    invited_at = models.DateTimeField(auto_now_add=True)
+    # Set by the first answer: what it said, and when.
+    answered_at = models.DateTimeField(null=True, blank=True)
+    agreed = models.BooleanField(default=False)  # "nhất trí": agrees, no comment
+    late = models.BooleanField(default=False)  # the first answer came after the deadline (a paper one typed by staff)
+
+    class Meta:
+        ordering = ["consultation", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(kind="unit", unit__isnull=False, person__isnull=True, agency__isnull=True)
+                           | Q(kind="person", person__isnull=False, unit__isnull=True, agency__isnull=True)
+                           | Q(kind="agency", agency__isnull=False, unit__isnull=True, person__isnull=True)),
+                name="invitation_one_invitee"),
+            models.UniqueConstraint(fields=["consultation", "unit"], condition=Q(unit__isnull=False), name="invitation_unit_once"),
+            models.UniqueConstraint(fields=["consultation", "person"], condition=Q(person__isnull=False), name="invitation_person_once"),
+            models.UniqueConstraint(fields=["consultation", "agency"], condition=Q(agency__isnull=False), name="invitation_agency_once"),
+        ]
+
+    def __str__(self):
+        return self.invitee_name
+
+    @property
+    def invitee_name(self) -> str:
+        invitee = self.unit or self.person or self.agency
+        return str(invitee.name if hasattr(invitee, "name") else invitee)
+
+
+class Answer(models.Model):
+    """What one invitee sent once: comments typed in the browser, a Word or PDF file split into comments, a paper
+    answer typed by staff, or "nhất trí" with no comment."""
+
+    class Source(models.TextChoices):
+        WEB = "web", _("Web form")
+        FILE = "file", _("File")
+        PAPER = "paper", _("Paper, typed by staff")
+
+    invitation = models.ForeignKey(Invitation, on_delete=models.CASCADE, related_name="answers")
+    source = models.CharField(max_length=10, choices=Source.choices)
+    agreed = models.BooleanField(default=False)
+    filename = models.CharField(max_length=255, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    received_on = models.DateField()  # the day it reached the drafting body (for paper: the day on the letter's receipt)
+    submitted_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    submitted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["invitation", "id"]
+
+
+class Comment(models.Model):
+    class Mapping(models.TextChoices):
+        CHOSEN = "chosen", _("Chosen by the respondent")
+        FOUND = "found", _("Found from the text's references")
+        INHERITED = "inherited", _("From the heading above it")
+        NONE = "none", _("The draft as a whole")
+        UNRESOLVED = "unresolved", _("To check: names a part the draft does not have")
+        CARRIED = "carried", _("Its part was dropped in a new version: placed on the part above it")
+        STAFF = "staff", _("Corrected by staff")
+
+    consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="comments")
+    answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="comments")
+    invitation = models.ForeignKey(Invitation, on_delete=models.CASCADE, related_name="comments")
+    position = models.PositiveIntegerField()  # order within the answer
+    text = models.TextField()
+    reference = models.CharField(max_length=200, blank=True)  # what the text named: "khoản 2 Điều 3"
+    source_node = models.ForeignKey(Node, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    node = models.ForeignKey(Node, null=True, blank=True, on_delete=models.SET_NULL, related_name="comments")
+    mapping = models.CharField(max_length=12, choices=Mapping.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["consultation", "id"]
+        indexes = [models.Index(fields=["consultation", "node"], name="comment_by_node")]
+
+    def __str__(self):
+        return self.text[:60]
+
+    @property
+    def source(self) -> str:
+        return self.answer.source
+
+
+class Reminder(models.Model):
+    """That an invitee's holders were reminded of a deadline once (the notifications carry their own keys too)."""
+
+    invitation = models.ForeignKey(Invitation, on_delete=models.CASCADE, related_name="reminders")
+    sent_by = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    sent_at = models.DateTimeField(auto_now_add=True)
+    recipients = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-sent_at"]
+

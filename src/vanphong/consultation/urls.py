@@ -1,0 +1,19 @@
+from django.urls import path
+
+from vanphong.consultation import views
+
+app_name = "consultation"
+urlpatterns = [
+    path("", views.consultation_list, name="list"),
+    path("new/", views.start, name="start"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/invite/", views.invite, name="invite"),
+    path("<int:pk>/remind/", views.remind, name="remind"),
+    path("<int:pk>/close/", views.close, name="close"),
+    path("<int:pk>/versions/new/", views.version_add, name="version_add"),
+    path("<int:pk>/versions/<int:number>/", views.version, name="version"),
+    path("invitations/<int:pk>/", views.answer, name="answer"),
+    path("invitations/<int:pk>/file/", views.answer_file, name="answer_file"),
+    path("invitations/<int:pk>/paper/", views.paper, name="paper"),
+    path("comments/<int:pk>/place/", views.place, name="place"),
+]

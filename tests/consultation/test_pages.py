@@ -1,0 +1,139 @@
+"""The consultation pages: the staff's, the respondents', and who reaches which (404 for anyone else)."""
+
+import datetime as dt
+
+import pytest
+
+from tests.conftest import signed_in
+from tests.consultation.drafts import ANSWER, DRAFT, docx_bytes, upload
+from vanphong.consultation import selectors
+from vanphong.consultation.models import Answer, Comment, Consultation, Invitation, Node
+
+pytestmark = pytest.mark.django_db
+
+
+def test_staff_put_a_draft_out_and_invite(client, drafter, organisation_unit, agency_b, deadline):
+    signed_in(client, drafter)
+    assert client.get("/consultation/new/").status_code == 200
+    response = client.post("/consultation/new/", {"title": "Dự thảo Quy chế", "deadline": deadline.strftime("%d/%m/%Y"),
+                                                  "file": upload(docx_bytes(DRAFT), "quy-che.docx")})
+    consultation = Consultation.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/consultation/{consultation.pk}/"
+    page = client.get(response["Location"]).content.decode()
+    assert "Điều 3. Thời hạn tiếp nhận" in page and "QUY ĐỊNH CHUNG" in page
+    response = client.post(f"/consultation/{consultation.pk}/invite/", {"units": [organisation_unit.pk], "agencies": [agency_b.pk]})
+    assert response.status_code == 302
+    page = client.get(f"/consultation/{consultation.pk}/").content.decode()
+    assert organisation_unit.name in page and agency_b.name in page
+
+
+def test_a_bad_file_is_refused_on_the_page_and_nothing_is_made(client, drafter, deadline):
+    signed_in(client, drafter)
+    response = client.post("/consultation/new/", {"title": "X", "deadline": deadline.strftime("%d/%m/%Y"),
+                                                  "file": upload(b"MZ" + b"\x00" * 300, "x.docx")})
+    assert response.status_code == 200 and "Windows" in response.content.decode()
+    assert not Consultation.objects.exists()
+
+
+def test_a_respondent_answers_article_by_article(client, consultation, invited, organiser):
+    signed_in(client, organiser)
+    url = f"/consultation/invitations/{invited['org'].pk}/"
+    page = client.get(url).content.decode()
+    assert "Điều 5. Lưu trữ văn bản điện tử" in page
+    article = Node.objects.get(key="article:5")
+    response = client.post(url, {f"comment-{article.pk}": "Đề nghị nâng thời hạn lưu trữ.", "comment-general": ""})
+    assert response.status_code == 302
+    comment = Comment.objects.get()
+    assert comment.node == article and comment.invitation_id == invited["org"].pk
+    assert "Đề nghị nâng thời hạn lưu trữ." in client.get(url).content.decode()
+
+
+def test_an_empty_answer_keeps_nothing_and_says_why(client, consultation, invited, organiser):
+    signed_in(client, organiser)
+    response = client.post(f"/consultation/invitations/{invited['org'].pk}/", {"comment-general": "  "})
+    assert response.status_code == 400 and "Write at least one comment" in response.content.decode()
+    assert not Answer.objects.exists()
+
+
+def test_a_respondent_sends_a_word_file(client, consultation, invited, clerk_b):
+    signed_in(client, clerk_b)
+    response = client.post(f"/consultation/invitations/{invited['b'].pk}/file/", {"file": upload(docx_bytes(ANSWER), "gop-y.docx")})
+    assert response.status_code == 302
+    assert Comment.objects.filter(invitation=invited["b"]).count() == 5
+
+
+def test_a_comment_after_the_deadline_is_refused_on_the_page(client, consultation, invited, organiser):
+    Invitation.objects.filter(pk=invited["org"].pk).update(deadline=dt.date.today() - dt.timedelta(days=2))
+    signed_in(client, organiser)
+    url = f"/consultation/invitations/{invited['org'].pk}/"
+    assert "it has passed" in client.get(url).content.decode()
+    response = client.post(url, {"comment-general": "Muộn"})
+    assert response.status_code == 400 and "it has passed" in response.content.decode()
+    client.post(f"{url}file/", {"file": upload(docx_bytes(ANSWER), "gop-y.docx")})
+    assert not Answer.objects.exists()
+
+
+def test_respondents_reach_only_their_invitation(client, consultation, invited, organiser, clerk_b, admin_b, propagandist):
+    signed_in(client, organiser)
+    for other in (invited["prop"], invited["b"]):
+        assert client.get(f"/consultation/invitations/{other.pk}/").status_code == 404
+        assert client.post(f"/consultation/invitations/{other.pk}/", {"agreed": "1"}).status_code == 404
+        assert client.post(f"/consultation/invitations/{other.pk}/file/", {"file": upload(docx_bytes(ANSWER), "a.docx")}).status_code == 404
+        assert client.get(f"/consultation/invitations/{other.pk}/paper/").status_code == 404
+    for url in [f"/consultation/{consultation.pk}/", f"/consultation/{consultation.pk}/invite/", f"/consultation/{consultation.pk}/versions/1/",
+                f"/consultation/{consultation.pk}/versions/new/"]:
+        assert client.get(url).status_code == 404, url
+    for url in [f"/consultation/{consultation.pk}/remind/", f"/consultation/{consultation.pk}/close/"]:
+        assert client.post(url).status_code == 404, url
+    assert not Answer.objects.exists()
+    assert Consultation.objects.get().status == "open"
+    assert consultation.title not in client.get("/consultation/").content.decode().replace(
+        f'href="/consultation/invitations/{invited["org"].pk}/">{consultation.title}', "")
+    client.logout()
+    signed_in(client, admin_b)  # an administrator of the invited agency B answers for it, and sees nothing else
+    assert client.get(f"/consultation/invitations/{invited['b'].pk}/").status_code == 200
+    assert client.get(f"/consultation/{consultation.pk}/").status_code == 404
+
+
+def test_staff_record_a_paper_answer_and_move_a_comment(client, consultation, invited, drafter):
+    signed_in(client, drafter)
+    response = client.post(f"/consultation/invitations/{invited['prop'].pk}/paper/", {
+        "received_on": dt.date.today().strftime("%d/%m/%Y"), "text": "Về Điều 9:\nĐề nghị bỏ."})
+    assert response.status_code == 302
+    comment = Comment.objects.get()
+    assert comment.node is None and comment.mapping == "unresolved"
+    page = client.get(f"/consultation/{consultation.pk}/").content.decode()
+    assert "1 comment needs checking" in page
+    target = Node.objects.get(key="article:4")
+    assert client.post(f"/consultation/comments/{comment.pk}/place/", {"node": target.pk}).status_code == 302
+    comment.refresh_from_db()
+    assert comment.node == target and comment.mapping == "staff"
+
+
+def test_another_agency_reaches_nothing(client, consultation, invited, clerk_b, organiser):
+    from vanphong.consultation import services
+    services.answer_on_web(organiser, invited["org"], comments=[(None, "Ý kiến riêng của Ban Tổ chức")])
+    comment = Comment.objects.get()
+    signed_in(client, clerk_b)
+    assert client.post(f"/consultation/comments/{comment.pk}/place/", {"node": ""}).status_code == 404
+    assert "Ý kiến riêng của Ban Tổ chức" not in client.get(f"/consultation/invitations/{invited['b'].pk}/").content.decode()
+    comment.refresh_from_db()
+    assert comment.mapping == "none"
+
+
+def test_a_new_version_shows_its_matches(client, consultation, drafter):
+    signed_in(client, drafter)
+    new = DRAFT.replace("Điều 4. Trách nhiệm của văn thư", "Điều 4. Trách nhiệm của người làm văn thư")
+    response = client.post(f"/consultation/{consultation.pk}/versions/new/", {"file": upload(docx_bytes(new), "v2.docx"), "note": "Sửa Điều 4"})
+    assert response.status_code == 302 and response["Location"] == f"/consultation/{consultation.pk}/versions/2/"
+    page = client.get(response["Location"]).content.decode()
+    assert "Continues" in page or "Tiếp nối" in page
+    assert selectors.latest_version(consultation).number == 2
+
+
+def test_reminders_from_the_page(client, consultation, invited, drafter):
+    signed_in(client, drafter)
+    response = client.post(f"/consultation/{consultation.pk}/remind/")
+    assert response.status_code == 302
+    from vanphong.notifications.models import Notification
+    assert Notification.objects.filter(kind="consultation_due").count() == 3
