@@ -7,8 +7,10 @@ A Mật package travels as CMS AuthEnvelopedData (RFC 5083): the package encrypt
 - P-256 seal keys: ephemeral-static ECDH, dhSinglePass-stdDH-sha256kdf-scheme, the content key
   wrapped with AES-256 key wrap (RFC 5753, RFC 3394),
 
-the two kinds of key our CA makes for the agency-seal profile (pki.keys). The hub and the network
-see only the envelope. `openssl cms -decrypt` opens what `seal_for` makes, and `open_sealed` opens
+the two kinds of key our CA makes for the agency-seal profile (pki.keys). That profile's key usage
+names signing only (no keyEncipherment or keyAgreement), and the seal is the one certificate every
+agency has and the directory publishes, so the key usage is not checked here; openssl does not
+check it either. The hub and the network see only the envelope. `openssl cms -decrypt` opens what `seal_for` makes, and `open_sealed` opens
 `openssl cms -encrypt -aes-256-gcm` with those key options (tests/exchange/test_confidential.py).
 
 Tối mật and Tuyệt mật documents never travel over the exchange (STANDARDS.md: the rules for the
@@ -23,6 +25,7 @@ from __future__ import annotations
 import os
 import sys
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 from asn1crypto import algos, cms, core
@@ -149,11 +152,13 @@ def _kek(shared_secret: bytes, ukm: bytes | None) -> bytes:
     return X963KDF(hashes.SHA256(), CONTENT_KEY_BYTES, shared_info.dump()).derive(shared_secret)
 
 
-def _oaep_parameters() -> algos.RSAESOAEPParams:
-    return algos.RSAESOAEPParams({
+@lru_cache(maxsize=1)
+def _oaep_algorithm_der() -> bytes:
+    # Built once: asn1crypto takes half a millisecond over these parameters' defaults.
+    return cms.KeyEncryptionAlgorithm({"algorithm": "rsaes_oaep", "parameters": algos.RSAESOAEPParams({
         "hash_algorithm": {"algorithm": "sha256"},
         "mask_gen_algorithm": {"algorithm": "mgf1", "parameters": {"algorithm": "sha256"}},
-    })
+    })}).dump()
 
 
 _OAEP = padding.OAEP(mgf=padding.MGF1(hashes.SHA256()), algorithm=hashes.SHA256(), label=None)
@@ -203,15 +208,34 @@ def seal_for(recipient_certificate: x509.Certificate, package: bytes) -> bytes:
 
 
 def _issuer_and_serial(certificate: x509.Certificate) -> cms.IssuerAndSerialNumber:
-    parsed = asn1_x509.Certificate.load(certificate.public_bytes(serialization.Encoding.DER))
-    return cms.IssuerAndSerialNumber({"issuer": parsed.issuer, "serial_number": parsed.serial_number})
+    # The issuer alone is loaded: taking it from a whole parsed certificate made asn1crypto copy and
+    # re-encode the certificate, most of the time sealing took.
+    return cms.IssuerAndSerialNumber({"issuer": asn1_x509.Name.load(certificate.issuer.public_bytes()),
+                                      "serial_number": certificate.serial_number})
+
+
+@dataclass(frozen=True)
+class _Identity:
+    """How a recipient info may name our certificate: issuer and serial, or subject key identifier."""
+
+    issuer: asn1_x509.Name
+    serial: int
+    key_identifier: bytes | None
+
+    @classmethod
+    def of(cls, certificate: x509.Certificate) -> _Identity:
+        try:
+            key_identifier = certificate.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value.digest
+        except x509.ExtensionNotFound:
+            key_identifier = None
+        return cls(asn1_x509.Name.load(certificate.issuer.public_bytes()), certificate.serial_number, key_identifier)
 
 
 def _key_transport(certificate, public_key: rsa.RSAPublicKey, content_key: bytes) -> cms.RecipientInfo:
     return cms.RecipientInfo(name="ktri", value={
         "version": "v0",
         "rid": cms.RecipientIdentifier(name="issuer_and_serial_number", value=_issuer_and_serial(certificate)),
-        "key_encryption_algorithm": {"algorithm": "rsaes_oaep", "parameters": _oaep_parameters()},
+        "key_encryption_algorithm": cms.KeyEncryptionAlgorithm.load(_oaep_algorithm_der()),
         "encrypted_key": public_key.encrypt(content_key, _OAEP),
     })
 
@@ -330,7 +354,7 @@ def _read(data: bytes, certificate: x509.Certificate) -> _Envelope:
 
 
 def _recipient_for(infos: cms.RecipientInfos, certificate: x509.Certificate) -> _Recipient:
-    ours = asn1_x509.Certificate.load(certificate.public_bytes(serialization.Encoding.DER))
+    ours = _Identity.of(certificate)
     for info in infos:
         if info.name == "ktri" and _is_ours(info.chosen["rid"], ours):
             return _transport_recipient(info.chosen)
@@ -343,9 +367,9 @@ def _recipient_for(infos: cms.RecipientInfos, certificate: x509.Certificate) -> 
                    % {"serial": format(certificate.serial_number, "X"), "subject": certificate.subject.rfc4514_string()})
 
 
-def _is_ours(rid, ours: asn1_x509.Certificate) -> bool:
+def _is_ours(rid, ours: _Identity) -> bool:
     if rid.name == "issuer_and_serial_number":
-        return rid.chosen["serial_number"].native == ours.serial_number and rid.chosen["issuer"] == ours.issuer
+        return rid.chosen["serial_number"].native == ours.serial and rid.chosen["issuer"] == ours.issuer
     identifier = rid.chosen["subject_key_identifier"] if rid.name == "r_key_id" else rid.chosen
     return ours.key_identifier is not None and identifier.native == ours.key_identifier
 
