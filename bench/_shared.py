@@ -4,16 +4,18 @@ clients with their percentiles. Not a benchmark itself (`make bench` skips files
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -196,48 +198,76 @@ def percentile(values: Sequence[float], fraction: float) -> float:
     return values[min(len(values) - 1, int(round(fraction * (len(values) - 1))))]
 
 
-def hammer(base: str, requests_: Sequence, cookies: dict, clients: int, total: int, check: Callable) -> tuple[list[float], float]:
-    """`clients` threads share `total` GETs, going round `requests_`: each a path (sent with `cookies`) or a
-    (path, cookies) pair. Returns the latencies in ms and the requests per second; stops on any failure."""
-    import requests
-
-    latencies, errors = [], []
-    lock = threading.Lock()
-    counter = iter(range(total))
-
-    def client():
-        session = requests.Session()
-        while True:
-            with lock:
-                i = next(counter, None)
-            if i is None:
-                return
-            item = requests_[i % len(requests_)]
-            path, jar = (item, cookies) if isinstance(item, str) else item
-            started = time.perf_counter()
-            try:
-                response = session.get(base + path, cookies=jar, timeout=60)
-                elapsed = (time.perf_counter() - started) * 1000
-                problem = check(response)
-            except requests.RequestException as exc:
-                elapsed, problem = None, repr(exc)
-            with lock:
-                if problem:
-                    errors.append(f"{path}: {problem}")
-                else:
-                    latencies.append(elapsed)
-
-    threads = [threading.Thread(target=client) for _ in range(clients)]
-    started = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    seconds = time.perf_counter() - started
-    if errors:
-        raise SystemExit(f"{len(errors)} failed requests, e.g. {errors[:3]}")
-    return latencies, len(latencies) / seconds
+@dataclass
+class Load:
+    p50_ms: float
+    p95_ms: float
+    per_s: float
+    requests: int
 
 
-def status_ok(response) -> str | None:
-    return None if response.status_code == 200 else f"status {response.status_code}"
+_WRK_SCRIPT = """
+local items, marker, min_count = %(items)s, %(marker)s, %(min_count)d
+local n, threads = 0, {}
+bad = 0  -- a global: done() reads each thread's count with thread:get
+function setup(thread) table.insert(threads, thread) end
+function init(args) n = math.random(#items) end
+function request()
+  n = n %% #items + 1
+  local item = items[n]
+  return wrk.format("GET", item[1], item[2] ~= "" and {["Cookie"] = item[2]} or {})
+end
+function response(status, headers, body)
+  if status ~= 200 then bad = bad + 1; return end
+  if marker ~= "" then
+    local count, from = 0, 1
+    while count < min_count do
+      local at = string.find(body, marker, from, true)
+      if not at then break end
+      count, from = count + 1, at + #marker
+    end
+    if count < min_count then bad = bad + 1 end
+  end
+end
+function done(summary, latency, requests)
+  local failed = summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout
+  for _, thread in ipairs(threads) do failed = failed + thread:get("bad") end
+  io.write(string.format("RESULT %%d %%d %%d %%d %%d\\n", latency:percentile(50), latency:percentile(95),
+                         summary.requests, summary.duration, failed))
+end
+"""
+
+
+def load(base: str, items: Sequence, *, clients: int, seconds: float, marker: str = "", min_count: int = 1,
+         warm_up: bool = False) -> Load:
+    """`clients` connections kept busy for `seconds` by wrk (C, epoll: the load generator costs little of the
+    2 cores, where Python clients took most of one), going round `items`: each a path, or a (path, cookies)
+    pair. Every answer must be 200 and hold `marker` at least `min_count` times; a run with any other answer,
+    or a connection error or timeout, is refused, as is a timed run that completed nothing (a warm-up may). Latencies
+    are wrk's, from the request sent to the answer read."""
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is not installed: run `make install` as root, or apt-get install wrk")
+
+    def lua(text: str) -> str:
+        return json.dumps(text, ensure_ascii=False)  # a JSON string without \u escapes is a valid Lua string literal
+
+    rows = []
+    for item in items:
+        path, jar = (item, {}) if isinstance(item, str) else item
+        rows.append("{%s, %s}" % (lua(path), lua("; ".join(f"{k}={v}" for k, v in jar.items()))))
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False, encoding="utf-8") as script:
+        script.write(_WRK_SCRIPT % {"items": "{" + ",\n".join(rows) + "}", "marker": lua(marker), "min_count": min_count})
+    try:
+        command = ["wrk", "-t2", f"-c{clients}", f"-d{max(1, round(seconds))}s", "--timeout", "60s", "-s", script.name, base]
+        run = subprocess.run(command, capture_output=True, text=True)
+    finally:
+        Path(script.name).unlink()
+    found = re.search(r"RESULT (\d+) (\d+) (\d+) (\d+) (\d+)", run.stdout)
+    if run.returncode or found is None:
+        raise SystemExit(f"wrk failed (exit {run.returncode}):\n{run.stdout}{run.stderr}")
+    p50_us, p95_us, count, duration_us, failed = map(int, found.groups())
+    if failed or (count == 0 and not warm_up):
+        raise SystemExit(f"{failed} of {count} requests failed under load (wrong status, missing {marker!r}, or a connection error)")
+    return Load(p50_us / 1000, p95_us / 1000, count / (duration_us / 1e6), count)  # wrk reports zeros when nothing completed
+
+

@@ -32,7 +32,6 @@ import argparse
 import json
 import statistics
 import time
-from pathlib import Path
 
 import _shared as shared
 
@@ -183,39 +182,17 @@ def ocsp_requests(count):
             for c in certs]
 
 
-def _wrk(url: str, clients: int, seconds: int, script: str | None = None) -> float:
-    """Requests per second that wrk (C, epoll: the load generator costs little of the 2 cores)
-    reaches; refuses a run with errors or non-2xx answers."""
-    import re
-    import subprocess
-
-    command = ["wrk", "-t2", f"-c{clients}", f"-d{int(seconds)}s", url]
-    if script:
-        command[1:1] = ["-s", script]
-    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
-    if "Non-2xx" in out or "Socket errors" in out:
-        raise SystemExit(f"failed requests under load:\n{out}")
-    return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-
-
 def bench_ocsp(requests_der, runs, clients, seconds):
     """OCSP over HTTP in RFC 5019's GET form (what caching relying parties use), each request about
     one of the issued certificates picked at random, against the same server's /health (a database
     round trip through Django's middleware) as the baseline."""
     import base64
-    import shutil
-    import tempfile
     import urllib.parse
 
     import requests
     from cryptography.x509 import ocsp
 
-    if shutil.which("wrk") is None:
-        raise SystemExit("wrk is not installed: run `make install` as root, or apt-get install wrk")
     paths = ["/pki/ocsp/" + urllib.parse.quote(base64.b64encode(der).decode(), safe="") for der in requests_der]
-    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write("paths = {" + ",".join(json.dumps(p) for p in paths) + "}\n"
-                     "request = function() return wrk.format('GET', paths[math.random(#paths)]) end\n")
     proc, port = shared.start_server()
     base = f"http://127.0.0.1:{port}"
     try:
@@ -223,15 +200,14 @@ def bench_ocsp(requests_der, runs, clients, seconds):
             answer = ocsp.load_der_ocsp_response(requests.get(base + path, timeout=30).content)
             if answer.response_status != ocsp.OCSPResponseStatus.SUCCESSFUL or answer.certificate_status != ocsp.OCSPCertStatus.GOOD:
                 raise SystemExit(f"wrong OCSP answer for {path}")
-        _wrk(base, clients, 2, script.name)
+        shared.load(base, paths, clients=clients, seconds=2, warm_up=True)
         ocsp_rates, health_rates = [], []
         for _ in range(runs):
-            ocsp_rates.append(_wrk(base, clients, seconds, script.name))
-            health_rates.append(_wrk(base + "/health", clients, seconds))
+            ocsp_rates.append(shared.load(base, paths, clients=clients, seconds=seconds).per_s)
+            health_rates.append(shared.load(base, ["/health"], clients=clients, seconds=seconds).per_s)
         return statistics.median(ocsp_rates), statistics.median(health_rates)
     finally:
         shared.stop_server(proc)
-        Path(script.name).unlink()
 
 
 def main():

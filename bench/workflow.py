@@ -188,18 +188,7 @@ def sessions_for(people) -> list[dict]:
     return cookies
 
 
-def _page_ok(marker):
-    def check(response):
-        if response.status_code != 200:
-            return f"status {response.status_code}"
-        if marker not in response.text:
-            return f"no {marker!r} in the page"
-        return None
-
-    return check
-
-
-def bench_http(room_leaders, agency_leaders, people, runs, clients, per_run, rng):
+def bench_http(room_leaders, agency_leaders, people, runs, clients, seconds, rng):
     from django.db import connection
 
     from vanphong.org.models import Person
@@ -211,22 +200,19 @@ def bench_http(room_leaders, agency_leaders, people, runs, clients, per_run, rng
     connection.close()
     proc, port = shared.start_server()
     base = f"http://127.0.0.1:{port}"
-    dashboard = [("/workflow/units/", c) for c in dashboard_people]
-    todo = [("/workflow/work/", c) for c in todo_people]
+    pages = {"dashboard": ([("/workflow/units/", c) for c in dashboard_people], 'class="figures"'),
+             "todo": ([("/workflow/work/", c) for c in todo_people], 'class="work"'),
+             "baseline": (["/accounts/login/"], 'name="csrfmiddlewaretoken"')}
     agency = [("/workflow/units/", c) for c in agency_people]
-    dash_ok, todo_ok = _page_ok('class="figures"'), _page_ok('class="work"')
     try:
-        shared.hammer(base, dashboard, {}, clients, clients * 2, dash_ok)  # warm-up: connections, calendars, templates
-        shared.hammer(base, todo, {}, clients, clients * 2, todo_ok)
+        for items, marker in pages.values():  # warm-up: connections, calendars, templates
+            shared.load(base, items, clients=clients, seconds=5, marker=marker, warm_up=True)
         results = {"dashboard": [], "todo": [], "baseline": [], "agency": []}
         for _ in range(runs):
-            for name, requests_, check in (("dashboard", dashboard, dash_ok), ("todo", todo, todo_ok),
-                                           ("baseline", ["/accounts/login/"], shared.status_ok)):
-                latencies, rate = shared.hammer(base, requests_, {}, clients, per_run, check)
-                results[name].append((shared.percentile(latencies, 0.5), shared.percentile(latencies, 0.95), rate))
-            try:  # no target, and slow at scale: measured apart, and a timeout does not void the other figures
-                latencies, rate = shared.hammer(base, agency, {}, min(clients, 8), max(16, per_run // 20), dash_ok)
-                results["agency"].append((shared.percentile(latencies, 0.5), shared.percentile(latencies, 0.95), rate))
+            for name, (items, marker) in pages.items():
+                results[name].append(shared.load(base, items, clients=clients, seconds=seconds, marker=marker))
+            try:  # no target, and slow at scale: measured apart, and a failure does not void the other figures
+                results["agency"].append(shared.load(base, agency, clients=min(clients, 8), seconds=seconds, marker='class="figures"'))
             except SystemExit as failure:
                 print(f"agency leaders' dashboard: {failure}", flush=True)
         return results
@@ -239,7 +225,7 @@ def main():
     parser.add_argument("--assignments", type=int, default=100_000, help="assignments to seed (default: %(default)s)")
     parser.add_argument("--runs", type=int, default=3, help="runs of the timed parts (default: %(default)s)")
     parser.add_argument("--clients", type=int, default=32, help="concurrent HTTP clients (default: %(default)s)")
-    parser.add_argument("--requests", type=int, default=640, help="requests per page per run (default: %(default)s)")
+    parser.add_argument("--seconds", type=int, default=10, help="length of each page's run under load (default: %(default)s)")
     parser.add_argument("--keep", action="store_true", help="keep the database")
     args = parser.parse_args()
 
@@ -254,15 +240,15 @@ def main():
         tasks = seed_work(agency, rooms, staff, room_leaders + agency_leaders, args.assignments, rng)
         print(f"seeded {args.assignments:,} assignments ({tasks:,} tasks) for {PEOPLE:,} people in {time.perf_counter() - started:.0f} s",
               flush=True)
-        results = bench_http(room_leaders, agency_leaders, staff, args.runs, args.clients, args.requests, rng)
+        results = bench_http(room_leaders, agency_leaders, staff, args.runs, args.clients, args.seconds, rng)
         figures = {"database": vendor, "assignments": args.assignments, "tasks": tasks, "people": PEOPLE, "clients": args.clients,
                    "runs": args.runs}
         for name, key in (("dashboard", "dashboard"), ("todo_list", "todo"), ("baseline", "baseline"), ("agency_dashboard", "agency")):
             if not results[key]:
                 continue
-            figures[f"{name}_p50_ms"] = round(statistics.median(r[0] for r in results[key]), 1)
-            figures[f"{name}_p95_ms"] = round(statistics.median(r[1] for r in results[key]), 1)
-            figures[f"{name}_per_s"] = round(statistics.median(r[2] for r in results[key]), 1)
+            figures[f"{name}_p50_ms"] = round(statistics.median(r.p50_ms for r in results[key]), 1)
+            figures[f"{name}_p95_ms"] = round(statistics.median(r.p95_ms for r in results[key]), 1)
+            figures[f"{name}_per_s"] = round(statistics.median(r.per_s for r in results[key]), 1)
         for name in ("dashboard", "todo_list"):
             print(f"{name}: p50 {figures[f'{name}_p50_ms']} ms, p95 {figures[f'{name}_p95_ms']} ms (target ≤ {TARGETS[f'{name}_p95_ms']} ms), "
                   f"{figures[f'{name}_per_s']} pages/s; {figures[f'{name}_p95_ms'] / figures['baseline_p95_ms']:.1f}× the baseline p95")

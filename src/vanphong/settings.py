@@ -80,7 +80,9 @@ TEMPLATES = [
 
 
 def _database(url: str) -> dict:
-    db = dj_database_url.parse(url, conn_max_age=0 if url.startswith("sqlite") else 60, conn_health_checks=True)
+    # Connections are kept between requests on SQLite too: opening the file and running the PRAGMAs below cost more
+    # than a small page's own work (the OCSP responder answered half as fast).
+    db = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
     if db["ENGINE"] == "django.db.backends.sqlite3":
         db["OPTIONS"] = {
             # IMMEDIATE: writers queue on the lock instead of failing half-way with "database is locked".

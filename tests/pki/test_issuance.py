@@ -43,6 +43,8 @@ def test_init_makes_a_root_and_an_issuing_ca_that_openssl_chains(pki):
 
 
 def test_a_second_init_is_refused_unless_forced(pki, ca_operator):
+    first = services.issue_from_csr(ca_operator, profile="tls-server", csr_data=make_csr(dns=["node1.vanphong.test"]))  # loads the first CA in this process
+    assert first.ca == pki.issuing
     with pytest.raises(ValidationError, match="already exists"):
         services.init_ca(ca_operator, name="Khác")
     assert CertificateAuthority.objects.count() == 2
@@ -50,6 +52,11 @@ def test_a_second_init_is_refused_unless_forced(pki, ca_operator):
     assert issuing2.slug.endswith("-issuing-g2") and issuing2.name.endswith("Issuing CA G2")
     assert set(CertificateAuthority.objects.filter(is_active=True)) == {root2, issuing2}
     assert selectors.active_issuing_ca() == issuing2
+    # Issuance follows the new CA at once: signed by its key, naming it as issuer.
+    second = services.issue_from_csr(ca_operator, profile="tls-server", csr_data=make_csr(dns=["node1.vanphong.test"]))
+    assert second.ca == issuing2
+    assert second.x509.issuer == issuing2.x509.subject
+    second.x509.verify_directly_issued_by(issuing2.x509)
     # The retired CA keeps its OCSP signer, so it keeps answering for what it issued.
     assert selectors.service_certificate(pki.issuing, "ocsp-signer") is not None
 

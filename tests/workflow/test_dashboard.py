@@ -97,6 +97,32 @@ def test_the_period_and_the_document_type_narrow_the_figures(work):
     assert statistics.handling_statistics(work.leader, period=statistics.make_period("year", year=2024)).total.received == 0
 
 
+def test_local_midnight_decides_the_month_and_the_lateness(work, monkeypatch):
+    """Dates are Hà Nội's: received at 00:30 on 1 June (17:30 UTC on 31 May) is June's; completed at 23:30 on the
+    deadline is on time, at 00:30 the next day late. The fixed-offset shortcut (LocalDate) and the named zone
+    (TruncDate, used where an offset changes) give the same figures."""
+    d4, d5 = work.register("Công văn số bốn"), work.register("Công văn số năm")
+    future = timezone.localdate() + dt.timedelta(days=30)
+    for document, closed in ((d4, at("2025-06-10", 23).replace(minute=30)), (d5, at("2025-06-11", 0).replace(minute=30))):
+        task = handling.assign(work.leader, document, lead=work.specialist, deadline=future).tasks.get()
+        _set(task, created_at=at("2025-06-01", 0).replace(minute=30), deadline=dt.date(2025, 6, 10), status="done", closed_at=closed)
+    periods = (statistics.make_period("month", year=2025, month=6), statistics.make_period("month", year=2025, month=5), YEAR_2025)
+    fast = [statistics.handling_statistics(work.leader, period=period) for period in periods]
+    assert numbers(fast[0].total)[:3] == (2, 1, 1)
+    assert fast[1].total.received == 1  # document 3 only
+    assert {m.label: m.figures.received for m in fast[2].months}["06/2025"] == 2
+    monkeypatch.setattr(statistics, "_fixed_offset", lambda *args: None)
+    named_zone = [statistics.handling_statistics(work.leader, period=period) for period in periods]
+    for one, other in zip(fast, named_zone, strict=True):
+        assert (one.total, one.months, [p.figures for p in one.people]) == (other.total, other.months, [p.figures for p in other.people])
+
+
+def test_the_fixed_offset_is_used_only_where_the_zone_keeps_one():
+    assert statistics._fixed_offset("Asia/Ho_Chi_Minh", dt.date(2024, 1, 1), dt.date(2026, 12, 31)) == 7 * 3600
+    assert statistics._fixed_offset("Europe/Paris", dt.date(2025, 1, 1), dt.date(2025, 12, 31)) is None  # summer time
+    assert statistics._fixed_offset("Europe/Paris", dt.date(2025, 1, 1), dt.date(2025, 1, 31)) == 3600
+
+
 def test_a_unit_leader_sees_their_unit_and_those_below_only(work, unit_leader):
     assert [u.name for u in statistics.overseen_units(unit_leader)] == ["Văn phòng", "Phòng Tổng hợp"]
     stats = statistics.handling_statistics(unit_leader, period=YEAR_2025)

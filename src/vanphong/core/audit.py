@@ -78,7 +78,9 @@ def record(
         actor = None  # AnonymousUser
     if agency is None and actor is not None:
         agency = getattr(actor, "agency", None)
-    with transaction.atomic():
+    # No savepoint inside a caller's transaction: an audit failure must undo the caller's change anyway, and a
+    # savepoint costs two round trips on every change of state.
+    with transaction.atomic(savepoint=False):
         head_seq, head_hash = _locked_head()
         rec = AuditRecord(
             seq=head_seq + 1,

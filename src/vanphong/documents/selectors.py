@@ -13,14 +13,22 @@ from vanphong.documents.permissions import is_clerk
 from vanphong.org.models import Person
 
 
+def readable(reader, via: str = "") -> Q:
+    """The documents the reader may read, as a condition on the document that `via` leads to ("document" from a
+    task, "" on Document itself). A condition on the joined row, not `document__in=<subquery>`: PostgreSQL
+    planned that subquery as a scan of every document, on each page that lists the reader's work."""
+    if not (reader and reader.is_authenticated and reader.is_active):
+        return Q(pk__in=[])
+    field = f"{via}__" if via else ""
+    on_distribution = Exists(Distribution.objects.filter(document=OuterRef(via or "pk"), person=reader))
+    return Q(**{f"{field}agency_id": reader.agency_id}) & (
+        Q(**{f"{field}confidentiality": Clearance.NONE}) | (Q(**{f"{field}confidentiality__lte": reader.clearance}) & on_distribution))
+
+
 def documents_visible_to(reader) -> QuerySet[Document]:
     if not (reader and reader.is_authenticated and reader.is_active):
         return Document.objects.none()
-    on_distribution = Exists(Distribution.objects.filter(document=OuterRef("pk"), person=reader))
-    return Document.objects.filter(
-        Q(confidentiality=Clearance.NONE) | (Q(confidentiality__lte=reader.clearance) & on_distribution),
-        agency_id=reader.agency_id,
-    )
+    return Document.objects.filter(readable(reader))
 
 
 def incoming_list(reader, *, register: Register | None = None) -> QuerySet[Document]:

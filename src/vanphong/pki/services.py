@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -165,10 +165,24 @@ def _issue(ca: CertificateAuthority, profile: profiles.Profile, subject: x509.Na
     )
 
 
+# What issuance reads of a CA (its name, certificate, key and validity) never changes once the CA is made, so each
+# process keeps the CAs it loaded; which CA issues now is asked every time, so a new `ca init` takes effect at once.
+# Nothing that changes (the CRL's number and dates) is read from these copies. Keyed by id and random serial: a
+# database emptied and filled again can give another CA the same id.
+_loaded_issuing_cas: dict[tuple[int, str], CertificateAuthority] = {}
+
+
 def _issuing_ca() -> CertificateAuthority:
-    ca = selectors.active_issuing_ca()
-    if ca is None:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id, serial FROM {CertificateAuthority._meta.db_table} WHERE kind = %s AND is_active ORDER BY id LIMIT 1",
+                       [CertificateAuthority.Kind.ISSUING])
+        row = cursor.fetchone()
+    if row is None:
         raise ValidationError(_("There is no certificate authority yet: initialise it first (vanphong ca init)."))
+    row = tuple(row)
+    ca = _loaded_issuing_cas.get(row)
+    if ca is None:
+        ca = _loaded_issuing_cas[row] = CertificateAuthority.objects.defer("crl_der").get(pk=row[0])
     return ca
 
 

@@ -9,14 +9,14 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from vanphong.core.choices import choice_label
 from vanphong.core.clearance import Clearance
 from vanphong.core.errors import NotFound
 from vanphong.documents.models import Attachment, Direction, Document
-from vanphong.documents.selectors import documents_visible_to
+from vanphong.documents.selectors import documents_visible_to, readable
 from vanphong.documents.types import Competence, DocumentType, Urgency
 from vanphong.org.models import Person, Role, Unit
 from vanphong.workflow.approval import chain_for
@@ -36,10 +36,7 @@ def _pending_parts(reader) -> list[QuerySet[ApprovalStep]]:
     of its partial index, where "person or unit" made SQLite scan every pending step of every unit."""
     if not _active(reader):
         return []
-    # Correlated by the draft's id: each pending step's draft is checked on its own, where "document in the reader's
-    # visible documents" made the database list every document of the agency first.
-    readable = Exists(documents_visible_to(reader).filter(pk=OuterRef("approval__document_id")))
-    pending = ApprovalStep.objects.filter(readable, status=ApprovalStep.Status.PENDING).order_by()
+    pending = ApprovalStep.objects.filter(readable(reader, via="approval__document"), status=ApprovalStep.Status.PENDING).order_by()
     return [pending.filter(person_id=reader.pk)] + ([pending.filter(unit_id=reader.unit_id)] if reader.unit_id else [])
 
 
@@ -66,7 +63,7 @@ def returned_to_me(reader) -> QuerySet[Approval]:
     """The reader's drafts returned to them, to change and submit again."""
     if not _active(reader):
         return Approval.objects.none()
-    return Approval.objects.filter(drafter=reader, status=Approval.Status.RETURNED, document__in=documents_visible_to(reader)) \
+    return Approval.objects.filter(readable(reader, via="document"), drafter=reader, status=Approval.Status.RETURNED) \
         .select_related("document").order_by("-pk")
 
 

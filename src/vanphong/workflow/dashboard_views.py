@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
@@ -125,16 +125,17 @@ def _display_tables(request, stats: statistics.Statistics) -> list[dict]:
 
 
 def _table_html(title, first, rows) -> str:
-    """One table of figures. Built here rather than by template loops: a person's row per leader's staff member made
-    the template engine most of the page's cost."""
-    head = format_html('<tr><th scope="col">{}</th>{}</tr>', first,
-                       format_html_join("", '<th scope="col" class="num">{}</th>', ((label,) for _key, label in statistics.COLUMNS)))
+    """One table of figures. Built here rather than by template loops, and by plain string joins rather than
+    format_html per cell: a row per person of a leader's staff made either most of the page's cost. Every text
+    is escaped; the figures are numbers formatted by reports.number_text."""
+    columns = "".join(f'<th scope="col" class="num">{escape(label)}</th>' for _key, label in statistics.COLUMNS)
     body = []
     for row in rows:
-        name = format_html('<a href="{}">{}</a>', row["href"], row["name"]) if row["href"] else row["name"]
-        cells = format_html_join("", '<td class="{}">{}</td>', (
-            ("num bad" if n == 3 and cell != "0" and not row["total"] else "num", cell) for n, cell in enumerate(row["cells"])))
-        body.append(format_html('<tr{}><th scope="row"{}>{}</th>{}</tr>', mark_safe(' class="total"') if row["total"] else "",
-                                format_html(' class="tree-indent-{}"', row["depth"]) if row["depth"] else "", name, cells))
-    return format_html('<div class="table-wrap"><table class="figures"><caption class="visually-hidden">{}</caption>'
-                       "<thead>{}</thead><tbody>{}</tbody></table></div>", title, head, mark_safe("".join(body)))
+        name = f'<a href="{escape(row["href"])}">{escape(row["name"])}</a>' if row["href"] else escape(row["name"])
+        cells = "".join(f'<td class="{"num bad" if n == 3 and cell != "0" and not row["total"] else "num"}">{escape(cell)}</td>'
+                        for n, cell in enumerate(row["cells"]))
+        row_class = ' class="total"' if row["total"] else ""
+        indent = f' class="tree-indent-{int(row["depth"])}"' if row["depth"] else ""
+        body.append(f'<tr{row_class}><th scope="row"{indent}>{name}</th>{cells}</tr>')
+    return mark_safe(f'<div class="table-wrap"><table class="figures"><caption class="visually-hidden">{escape(title)}</caption>'
+                     f'<thead><tr><th scope="col">{escape(first)}</th>{columns}</tr></thead><tbody>{"".join(body)}</tbody></table></div>')

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from vanphong.core.errors import NotFound
 from vanphong.documents.models import Document
-from vanphong.documents.selectors import documents_visible_to
+from vanphong.documents.selectors import documents_visible_to, readable
 from vanphong.org.models import Person, Unit
 from vanphong.workflow import calendar
 from vanphong.workflow.approval_selectors import awaiting_count
@@ -39,7 +39,7 @@ def _reaching(reader) -> Q:
 
 def readable_by(reader) -> Q:
     """Tasks whose document the reader may read."""
-    return Q(document__confidentiality=0) | Q(document__in=documents_visible_to(reader).filter(confidentiality__gt=0))
+    return readable(reader, via="document")
 
 
 def _tasks_of(reader) -> QuerySet[Task]:
@@ -123,11 +123,10 @@ def decisions_for(reader, *, limit: int = 100) -> Decisions:
     lead returned, to be assigned again."""
     if not (_active(reader) and is_leader(reader, reader.agency)):
         return Decisions([], [])
-    visible = documents_visible_to(reader)
     asks = ExtensionRequest.objects.filter(
-        status=ExtensionRequest.Status.PENDING, assignment__assigned_by=reader, assignment__status=Assignment.Status.OPEN,
-        assignment__document__in=visible).select_related("task__person", "task__unit", "requested_by", "assignment__document")
-    returned = Assignment.objects.filter(awaiting_reassignment=True, assigned_by=reader, document__in=visible).select_related("document")
+        readable(reader, via="assignment__document"), status=ExtensionRequest.Status.PENDING, assignment__assigned_by=reader,
+        assignment__status=Assignment.Status.OPEN).select_related("task__person", "task__unit", "requested_by", "assignment__document")
+    returned = Assignment.objects.filter(readable(reader, via="document"), awaiting_reassignment=True, assigned_by=reader).select_related("document")
     return Decisions(list(asks.order_by("pk")[:limit]), list(returned.order_by("closed_at", "pk")[:limit]))
 
 
