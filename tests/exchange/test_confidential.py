@@ -15,6 +15,7 @@ from functools import lru_cache
 import pkcs11
 import pytest
 from asn1crypto import cms
+from asn1crypto import keys as asn1_keys
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
@@ -371,3 +372,140 @@ def test_arrival_rule():
     for level in (Clearance.SECRET, Clearance.TOP_SECRET):
         with pytest.raises(ValidationError, match="may not travel over the document exchange"):
             confidential.check_arrival(level, encrypted=True)
+
+
+# ---- structures other implementations might send ------------------------------------------------------
+
+
+def test_openssl_naming_us_by_key_identifier_and_among_several_recipients(seals, algorithm, tmp_path):
+    ours, theirs = seals
+    assert ours.certificate.extensions.get_extension_for_class(x509.SubjectKeyIdentifier)
+    by_key_id = openssl_seal(ours, tmp_path, "-keyid", *OUR_KEY_OPTIONS[algorithm])
+    rid = cms.ContentInfo.load(by_key_id)["content"]["recipient_infos"][0].chosen
+    assert (rid["rid"].name if algorithm == keys.RSA3072 else rid["recipient_encrypted_keys"][0]["rid"].name) in (
+        "subject_key_identifier", "r_key_id")
+    assert confidential.open_sealed(ours.key, ours.certificate, by_key_id) == PACKAGE
+    source, out = tmp_path / "package.xml", tmp_path / "two.der"
+    result = openssl("cms", "-encrypt", "-aes-256-gcm", "-binary", "-outform", "DER", "-in", source, "-out", out,
+                     "-recip", theirs.cert_pem, *OUR_KEY_OPTIONS[algorithm], "-recip", ours.cert_pem, *OUR_KEY_OPTIONS[algorithm])
+    assert result.returncode == 0, result.stderr
+    for seal in (ours, theirs):
+        assert confidential.open_sealed(seal.key, seal.certificate, out.read_bytes()) == PACKAGE
+
+
+def test_what_we_write_is_der():
+    for algorithm in (keys.P256, keys.RSA3072):
+        sealed = confidential.seal_for(standalone(algorithm)[0], PACKAGE)
+        assert cms.ContentInfo.load(sealed, strict=True).dump(force=True) == sealed
+
+
+def rebuilt(sealed: bytes, change) -> bytes:
+    """`sealed` with one part of its structure changed, encoded again."""
+    info = cms.ContentInfo.load(sealed)
+    envelope = info["content"]
+    change(envelope)
+    return cms.ContentInfo({"content_type": "authenticated_enveloped_data", "content": envelope}).dump(force=True)
+
+
+def gcm(envelope, **fields):
+    algorithm = envelope["auth_encrypted_content_info"]["content_encryption_algorithm"]
+    parameters = algorithm["parameters"].parse(confidential.GcmParameters)
+    values = {"aes_nonce": parameters["aes_nonce"].native, "aes_icvlen": parameters["aes_icvlen"].native, **fields}
+    algorithm["parameters"] = confidential.GcmParameters(values)
+
+
+def kari(envelope):
+    return envelope["recipient_infos"][0].chosen
+
+
+def with_kari(envelope, **fields):
+    """The envelope's key-agreement recipient info replaced by one with `fields` changed."""
+    current = kari(envelope)
+    values = {name: current[name] for name in ("version", "originator", "ukm", "key_encryption_algorithm", "recipient_encrypted_keys")}
+    values.update(fields)
+    if values["ukm"].__class__.__name__ == "Void":
+        values["ukm"] = None
+    envelope["recipient_infos"] = [cms.RecipientInfo(name="kari", value=cms.KeyAgreeRecipientInfo(values))]
+
+
+def originator(algorithm=None, point=None):
+    return cms.OriginatorIdentifierOrKey(name="originator_key", value=asn1_keys.PublicKeyInfo({
+        "algorithm": algorithm or {"algorithm": "ec"}, "public_key": point or ec.generate_private_key(ec.SECP256R1()).public_key()
+        .public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)}))
+
+
+def set_field(container, name, value):
+    container[name] = value
+
+
+ENVELOPE_CHANGES = [
+    ("version", lambda e: set_field(e, "version", "v2"), "Unsupported AuthEnvelopedData version v2"),
+    ("authenticated attributes", lambda e: set_field(e, "auth_attrs", [{"type": "content_type", "values": ["data"]}]),
+     "carries authenticated attributes"),
+    ("inner type", lambda e: set_field(e["auth_encrypted_content_info"], "content_type", "signed_data"),
+     "holds signed_data instead of data"),
+    ("detached", lambda e: set_field(e["auth_encrypted_content_info"], "encrypted_content", None), "no content (detached"),
+    ("no GCM parameters", lambda e: set_field(e["auth_encrypted_content_info"], "content_encryption_algorithm",
+                                              {"algorithm": "aes256_gcm"}), "AES-256-GCM parameters are missing"),
+    ("long nonce", lambda e: gcm(e, aes_nonce=b"\x00" * 16), "nonce is 16 bytes; 12 are expected"),
+    ("short tag", lambda e: gcm(e, aes_icvlen=12), "tag must be 16 bytes long"),
+    ("short mac", lambda e: set_field(e, "mac", b"\x00" * 12), "tag must be 16 bytes long"),
+]
+
+KARI_CHANGES = [
+    ("wrap", lambda e: with_kari(e, key_encryption_algorithm={
+        "algorithm": confidential.ECDH_SHA256_KDF, "parameters": cms.KeyEncryptionAlgorithm({"algorithm": "aes128_wrap"})}),
+     "wrapped with an algorithm other than AES-256 key wrap"),
+    ("no wrap", lambda e: with_kari(e, key_encryption_algorithm={"algorithm": confidential.ECDH_SHA256_KDF}),
+     "wrapped with an algorithm other than AES-256 key wrap"),
+    ("SHA-1 KDF", lambda e: with_kari(e, key_encryption_algorithm={
+        "algorithm": "1.3.133.16.840.63.0.2", "parameters": cms.KeyEncryptionAlgorithm({"algorithm": "aes256_wrap"})}),
+     "only dhSinglePass-stdDH-sha256kdf is accepted"),
+    ("static originator", lambda e: with_kari(e, originator=cms.OriginatorIdentifierOrKey(
+        name="subject_key_identifier", value=b"\x01" * 20)), "ephemeral key is missing"),
+    ("RSA originator", lambda e: with_kari(e, originator=cms.OriginatorIdentifierOrKey(name="originator_key", value=asn1_keys.PublicKeyInfo.load(
+        standalone(keys.RSA3072)[0].public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)))),
+     "not an elliptic-curve key"),
+    ("P-384 originator", lambda e: with_kari(e, originator=originator({"algorithm": "ec", "parameters": ("named", "secp384r1")})),
+     "not on the P-256 curve"),
+    ("point off the curve", lambda e: with_kari(e, originator=originator(point=b"\x04" + b"\x01" * 64)),
+     "not a valid P-256 point"),
+]
+
+
+@pytest.mark.parametrize("name, change, expected", ENVELOPE_CHANGES + KARI_CHANGES, ids=[c[0] for c in ENVELOPE_CHANGES + KARI_CHANGES])
+def test_envelope_variants_are_refused_with_their_reason(name, change, expected):
+    certificate, key = standalone(keys.P256)
+    altered = rebuilt(sealed_once(keys.P256), change)
+    assert expected in refusal(key, certificate, altered)
+
+
+def test_user_keying_material_is_taken_into_the_kdf():
+    """RFC 5753 allows the sender to add ukm to the KDF's input; OpenSSL does not send it, others may."""
+    certificate, key = standalone(keys.P256)
+    sealed = sealed_once(keys.P256)
+    content_key, ukm = os.urandom(32), os.urandom(64)
+    ephemeral = ec.generate_private_key(ec.SECP256R1())
+    kek = confidential._kek(ephemeral.exchange(ec.ECDH(), certificate.public_key()), ukm)
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+    from cryptography.hazmat.primitives.keywrap import aes_key_wrap
+
+    nonce = os.urandom(12)
+    encrypted = AESGCM(content_key).encrypt(nonce, PACKAGE, None)
+
+    def change(envelope):
+        point = ephemeral.public_key().public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
+        rid = kari(envelope)["recipient_encrypted_keys"][0]["rid"]
+        with_kari(envelope, ukm=ukm, originator=originator(point=point),
+                  recipient_encrypted_keys=[{"rid": rid, "encrypted_key": aes_key_wrap(kek, content_key)}])
+        envelope["auth_encrypted_content_info"]["encrypted_content"] = encrypted[:-16]
+        envelope["mac"] = encrypted[-16:]
+        gcm(envelope, aes_nonce=nonce)
+
+    with_ukm = rebuilt(sealed, change)
+    assert confidential.open_sealed(key, certificate, with_ukm) == PACKAGE
+
+    def without(envelope):
+        with_kari(envelope, ukm=None)
+
+    assert "content key cannot be recovered" in refusal(key, certificate, rebuilt(with_ukm, without))
