@@ -7,6 +7,7 @@ from vanphong.core.api_support import CompleteSessionAuth, TokenAuth, VanPhongAP
 from vanphong.documents.api import router as documents_router
 from vanphong.documents.book_api import router as book_router
 from vanphong.documents.scan_api import router as scan_router
+from vanphong.exchange.api import router as exchange_router
 from vanphong.notifications.api import router as notifications_router
 from vanphong.org.api import router as org_router
 from vanphong.pki.api import router as pki_router
@@ -39,3 +40,4 @@ api.add_router("", approval_router)
 api.add_router("", notifications_router)
 api.add_router("", signing_router)
 api.add_router("", pki_router)
+api.add_router("", exchange_router)

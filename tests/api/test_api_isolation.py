@@ -1033,6 +1033,70 @@ def check_revoke_certificate(w, as_):
     assert response.status_code == 200 and response.json()["status"] == "revoked"
 
 
+# ---- the exchange: received packages are the receiving agency's clerks'; timelines follow the document ----
+
+
+def exchanged(w):
+    """A package agency B sent to agency A, waiting for A's clerk, and B's clerk (who must not reach it)."""
+    from tests.exchange.helpers import received_package
+
+    clerk_b = make_person(w.agency_b, "vanthu.b", "Văn Thư Bên B", roles=["clerk"])
+    return received_package(w.agency_a, w.agency_b, subject="Kế hoạch riêng gửi Tỉnh ủy"), clerk_b
+
+
+@covers("GET", "/exchange/received")
+def check_list_received(w, as_):
+    package, clerk_b = exchanged(w)
+    assert ids(as_(w.clerk_a).get("/exchange/received")) == {package.pk}
+    assert ids(as_(clerk_b).get("/exchange/received")) == set()
+    for person in (w.admin_b, w.person_a, w.admin_a):
+        assert as_(person).get("/exchange/received").status_code == 403, person
+
+
+@covers("GET", "/exchange/received/{package_id}")
+def check_get_received(w, as_):
+    package, clerk_b = exchanged(w)
+    response = as_(clerk_b).get(f"/exchange/received/{package.pk}")
+    assert response.status_code == 404 and "Kế hoạch riêng" not in response.content.decode()
+    assert as_(w.person_a).get(f"/exchange/received/{package.pk}").status_code == 403
+    assert as_(w.clerk_a).get(f"/exchange/received/{package.pk}").json()["subject"] == "Kế hoạch riêng gửi Tỉnh ủy"
+
+
+@covers("POST", "/exchange/received/{package_id}/register")
+def check_register_received(w, as_):
+    package, clerk_b = exchanged(w)
+    assert as_(clerk_b).post(f"/exchange/received/{package.pk}/register", {"doc_type": "KH"}).status_code == 404
+    assert as_(w.person_a).post(f"/exchange/received/{package.pk}/register", {"doc_type": "KH"}).status_code == 403
+    unchanged(package, state="received", document_id=None)
+    response = as_(w.clerk_a).post(f"/exchange/received/{package.pk}/register", {"doc_type": "KH", "receiving_unit_id": w.unit_b.pk})
+    assert response.status_code == 422 and response.json()["detail"][0]["field"] == "receiving_unit_id"
+    response = as_(w.clerk_a).post(f"/exchange/received/{package.pk}/register", {"doc_type": "KH"})
+    assert response.status_code == 201 and Document.objects.get(pk=response.json()["document_id"]).agency == w.agency_a
+
+
+@covers("POST", "/exchange/received/{package_id}/reject")
+def check_reject_received(w, as_):
+    package, clerk_b = exchanged(w)
+    assert as_(clerk_b).post(f"/exchange/received/{package.pk}/reject", {"reason": "không"}).status_code == 404
+    assert as_(w.person_a).post(f"/exchange/received/{package.pk}/reject", {"reason": "không"}).status_code == 403
+    unchanged(package, state="received", reason="")
+    response = as_(w.clerk_a).post(f"/exchange/received/{package.pk}/reject", {"reason": "Gửi nhầm"})
+    assert response.status_code == 200 and response.json()["state"] == "rejected"
+
+
+@covers("GET", "/documents/{document_id}/exchange")
+def check_document_timeline(w, as_):
+    from vanphong.exchange.models import OutboundMessage
+
+    s = secrets(w)
+    OutboundMessage.objects.create(kind="edoc", sender=w.agency_a, recipient=w.agency_b, document=s.draft, occurred_at=timezone.now(),
+                                   next_attempt_at=timezone.now())
+    for person in s.strangers(w):
+        assert as_(person).get(f"/documents/{s.draft.pk}/exchange").status_code == 404, person
+    timeline = as_(s.insider).get(f"/documents/{s.draft.pk}/exchange").json()
+    assert [t["recipient_code"] for t in timeline] == [w.agency_b.code]
+
+
 # ---- the harness --------------------------------------------------------------------------------
 
 

@@ -20,3 +20,30 @@ def issued_document(clerk, recipients, *, subject="Về việc triển khai liê
                                             confidentiality=confidentiality)
     document_services.mark_signed_on_paper(clerk, draft)
     return documents.issue_outgoing(clerk, draft)
+
+
+def received_package(agency, sender, *, subject="Về việc phối hợp kiểm tra công tác văn thư", number="12", notation="KH-UBND",
+                     attachment=b"", state="received"):
+    """A package of `sender` waiting in `agency`'s inbox, as the inbox keeps one (for pages and API
+    tests that are not about verification: tests/exchange/test_inbox.py covers that)."""
+    import datetime as dt
+
+    from vanphong.core import storage
+    from vanphong.exchange.edxml import model, writer
+    from vanphong.exchange.models import InboundPackage
+    from vanphong.exchange.packages import organization
+
+    date = dt.date(2026, 11, 20)
+    document_id = model.document_id_for(sender.code, date, number, notation)
+    edoc = model.Edoc(from_=organization(sender), to=[organization(agency)], document_id=document_id,
+                      code=model.Code(number, notation), promulgation_info=model.PromulgationInfo(promulgation_date=date),
+                      subject=subject, other_info=model.OtherInfo(priority=1),
+                      attachments=[model.Attachment(content_id="1", attachment_name="Kế hoạch.pdf", content_type="application/pdf",
+                                                    data=attachment)] if attachment else [])
+    data = writer.write(edoc)
+    sha = storage.put_bytes(data)
+    return InboundPackage.objects.create(
+        agency=agency, sender=sender, sender_code=sender.code, sender_name=sender.name, edxml_document_id=document_id, sha256=sha,
+        size=len(data), payload_sha256=sha, subject=subject, code_number=number, code_notation=notation, promulgation_date=date,
+        priority=1, verification={"valid": True, "signer_name": sender.name, "signer_agency_code": sender.code, "chain": ["Root"]},
+        state=state, transport="local")

@@ -51,6 +51,10 @@ COVERED = {
     "pki:mine": "own",
     # Trusted roots are the instance's; its administrators manage them (test_trusted_roots_are_out_of_reach_of_non_administrators).
     "trust:roots": "admin", "trust:remove": "object",
+    # Received packages are the receiving agency's clerks' (tests/exchange/test_pages.py:
+    # test_another_agency_gets_404_and_non_clerks_403, test_an_encrypted_package_is_hidden_from_clerks_without_clearance).
+    "exchange:received": "own", "exchange:package": "object", "exchange:register": "object", "exchange:reject": "object",
+    "exchange:attachment": "object",
     # Consultations (tests/consultation/test_pages.py: test_respondents_reach_only_their_invitation, 404 for all but the
     # drafting body's staff and each invitation's own respondents; test_another_agency_reaches_nothing).
     "consultation:list": "own", "consultation:start": "own", "consultation:detail": "object", "consultation:invite": "object",
@@ -65,7 +69,7 @@ def _app_url_names():
     resolver = get_resolver()
     for pattern in resolver.url_patterns:
         namespace = getattr(pattern, "namespace", None)
-        if namespace in {"core", "accounts", "org", "workflow", "pki", "trust", "notifications", "signing", "consultation"}:
+        if namespace in {"core", "accounts", "org", "workflow", "pki", "trust", "notifications", "signing", "consultation", "exchange"}:
             for sub in pattern.url_patterns:
                 names.add(f"{namespace}:{sub.name}")
     return names

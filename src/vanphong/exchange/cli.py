@@ -1,4 +1,6 @@
-"""`vanphong exchange …`: the exchange from a terminal. `read` shows what an edXML file says."""
+"""`vanphong exchange …`: the exchange from a terminal. `read` shows what an edXML file says; `send`
+delivers the outbox now and `receive` takes a file, or what the transports hold, into the inbox
+(for scripts: the worker does both every few seconds)."""
 
 from __future__ import annotations
 
@@ -56,6 +58,61 @@ def cmd_read(args) -> int:
     return 0
 
 
+def cmd_send(args) -> int:
+    """Deliver what is due in the outbox now (the worker does it every few seconds): status events
+    of received documents become status messages, then each due package is signed and sent. Prints
+    the counts as JSON; exit 0, or 1 when some package could not be sent (it is retried later)."""
+    from vanphong.cli import _setup_django
+
+    _setup_django()
+    from vanphong.exchange import outbox
+
+    queued = outbox.queue_status_events()
+    outcome = outbox.deliver_all()
+    print(json.dumps({"status_events_queued": queued, "sent": outcome.sent, "not_sent": outcome.failed}))
+    return 1 if outcome.failed else 0
+
+
+def cmd_receive(args) -> int:
+    """Take packages into the inbox: a .edxml file for one hosted agency (--agency), or, without a
+    file, whatever the transports hold for every agency hosted here. Prints the outcome as JSON;
+    exit 0 when taken in (or already there), 1 when refused (the reason on stderr), 2 on bad input."""
+    from vanphong.cli import _setup_django
+
+    _setup_django()
+    from django.utils.translation import gettext as _
+
+    from vanphong.exchange import inbox
+    from vanphong.exchange.edxml.limits import Limits
+    from vanphong.org.models import Agency
+
+    if args.file is None:
+        print(json.dumps(inbox.receive_all()))
+        return 0
+    if not args.agency:
+        print(_("Give the agency the file is for: --agency CODE (an agency hosted here)."), file=sys.stderr)
+        return 2
+    agency = Agency.objects.filter(code__iexact=args.agency, hosted=True, is_active=True).first()
+    if agency is None:
+        print(_("No agency with code %(code)s is hosted here.") % {"code": args.agency}, file=sys.stderr)
+        return 2
+    limit = Limits.from_settings().max_package_bytes
+    try:
+        with open(args.file, "rb") as handle:
+            data = handle.read(limit + 1)
+    except OSError as exc:
+        print(_("Cannot read %(path)s: %(error)s.") % {"path": args.file, "error": exc.strerror}, file=sys.stderr)
+        return 2
+    intake = inbox.receive(data, agency=agency, transport_name="file", transport_id=args.file[-200:])
+    package = intake.package
+    print(json.dumps({"outcome": intake.outcome, "package": package.pk if package else None,
+                      "document_id": package.edxml_document_id if package else "", "reason": intake.reason}, ensure_ascii=False))
+    if intake.outcome == inbox.REFUSED:
+        print(intake.reason, file=sys.stderr)
+        return 1
+    return 0
+
+
 def add_commands(sub) -> None:
     p = sub.add_parser("exchange", help="document exchange (edXML) tools", description="Document exchange (edXML) tools.")
     exchange_sub = p.add_subparsers(dest="exchange_command", required=True, metavar="SUBCOMMAND")
@@ -64,3 +121,10 @@ def add_commands(sub) -> None:
     q.add_argument("file", metavar="FILE.edxml", help="the edXML file to read")
     q.add_argument("--no-verify", action="store_true", help="do not verify an XML-DSig signature (no database needed)")
     q.set_defaults(func=cmd_read)
+    q = exchange_sub.add_parser("send", help="deliver the due packages of the outbox now", description=cmd_send.__doc__)
+    q.set_defaults(func=cmd_send)
+    q = exchange_sub.add_parser("receive", help="take a .edxml file, or what the transports hold, into the inbox",
+                                description=cmd_receive.__doc__)
+    q.add_argument("file", nargs="?", metavar="FILE.edxml", help="a package to take in; without it, fetch from the transports")
+    q.add_argument("--agency", metavar="CODE", help="the hosted agency the file is for")
+    q.set_defaults(func=cmd_receive)
