@@ -6,3 +6,9 @@ class HubConfig(AppConfig):
     name = "vanphong.hub"
     label = "hub"
     verbose_name = _("Exchange hub")
+
+    def ready(self):
+        # The exchange finds its transports by name: "hub" and "https" are ours.
+        from vanphong.exchange import hub_client
+
+        hub_client.register()

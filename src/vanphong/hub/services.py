@@ -96,7 +96,7 @@ def accept_package(identity: NodeIdentity, *, message_type: str, doc_id: str, re
 
 def too_large(size: int, limit: int) -> errors.HubError:
     return errors.HubError(errors.Code.TOO_LARGE, _("The package has %(size)s bytes; this hub takes at most %(limit)s.")
-                           % {"size": f"{size:,}" if size else _("more than the limit of"), "limit": f"{limit:,}"}, 413)
+                           % {"size": f"{size:,}", "limit": f"{limit:,}"}, 413)
 
 
 def _own_package(identity: NodeIdentity, package_id: str) -> Package:
