@@ -3,6 +3,7 @@
 Other systems authenticate with a bearer token (accounts.services.create_api_token); the browser
 uses its session, once the sign-in is complete, with the CSRF token on unsafe methods."""
 
+from vanphong.consultation.api import router as consultation_router
 from vanphong.core.api_support import CompleteSessionAuth, TokenAuth, VanPhongAPI, install_error_handlers
 from vanphong.documents.api import router as documents_router
 from vanphong.documents.book_api import router as book_router
@@ -40,4 +41,5 @@ api.add_router("", approval_router)
 api.add_router("", notifications_router)
 api.add_router("", signing_router)
 api.add_router("", pki_router)
+api.add_router("", consultation_router)
 api.add_router("", exchange_router)

@@ -1097,6 +1097,8 @@ def check_document_timeline(w, as_):
     assert [t["recipient_code"] for t in timeline] == [w.agency_b.code]
 
 
+import tests.consultation.api_checks  # noqa: E402,F401  (registers the checks of the consultation endpoints)
+
 # ---- the harness --------------------------------------------------------------------------------
 
 
