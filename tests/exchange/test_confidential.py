@@ -209,6 +209,8 @@ def test_wrong_recipient_and_wrong_key_are_refused(algorithm):
     assert "does not belong to the certificate" in refusal(other_key, certificate, sealed)
     # A key of the same kind that is not the certificate's.
     assert "does not belong to the certificate" in refusal(keys.generate_private_key(algorithm), certificate, sealed)
+    with pytest.raises(TypeError, match="x509.Certificate"):  # a caller's mistake, not input to refuse
+        confidential.open_sealed(key, certificate.public_bytes(serialization.Encoding.PEM), sealed)
 
 
 def test_only_rsa_and_p256_recipients():

@@ -191,18 +191,17 @@ def seal_for(recipient_certificate: x509.Certificate, package: bytes) -> bytes:
     nonce = os.urandom(NONCE_BYTES)
     sealed = AESGCM(content_key).encrypt(nonce, package, None)  # no authAttrs: no additional data (RFC 5083 §2.2)
     ciphertext, tag = sealed[:-TAG_BYTES], sealed[-TAG_BYTES:]
-    envelope = cms.AuthEnvelopedData({
-        "version": "v0",
-        "recipient_infos": [recipient],
-        "auth_encrypted_content_info": {
-            "content_type": "data",
-            "content_encryption_algorithm": {
-                "algorithm": "aes256_gcm",
-                "parameters": GcmParameters({"aes_nonce": nonce, "aes_icvlen": TAG_BYTES}),
-            },
-            "encrypted_content": ciphertext,
+    del sealed  # one copy of the package fewer while the envelope is built
+    envelope = cms.AuthEnvelopedData({"version": "v0", "recipient_infos": [recipient], "mac": tag})
+    # asn1crypto encodes a structure's contents again at each field set: the large field goes in last,
+    # so the package is copied once less (sealing holds several copies of the package at its peak).
+    envelope["auth_encrypted_content_info"] = cms.EncryptedContentInfo({
+        "content_type": "data",
+        "content_encryption_algorithm": {
+            "algorithm": "aes256_gcm",
+            "parameters": GcmParameters({"aes_nonce": nonce, "aes_icvlen": TAG_BYTES}),
         },
-        "mac": tag,
+        "encrypted_content": ciphertext,
     })
     return cms.ContentInfo({"content_type": "authenticated_enveloped_data", "content": envelope}).dump()
 
@@ -293,6 +292,8 @@ def open_sealed(private_key_or_signing_key, certificate: x509.Certificate, data:
     """The package inside `data`, sealed for `certificate` by `seal_for` (or any CMS implementation
     using the same algorithms), opened with the agency's key: a cryptography private key or a
     pki.keys.SigningKey (software or PKCS#11). Anything else is a ValidationError that says why."""
+    if not isinstance(certificate, x509.Certificate):
+        raise TypeError(f"open_sealed takes the agency's x509.Certificate, not {type(certificate).__name__}")
     if not isinstance(data, (bytes, bytearray, memoryview)):
         raise ValidationError(_("The encrypted package must be bytes."))
     data = bytes(data)
