@@ -196,3 +196,19 @@ def test_tally(consultation, invited, organiser, propagandist):
     Invitation.objects.filter(pk=invited["b"].pk).update(deadline=dt.date.today() - dt.timedelta(days=1))
     counts = selectors.tally(selectors.invitation_rows(consultation))
     assert counts == {"invited": 3, "waiting": 0, "answered": 1, "agreed": 1, "late": 1, "answered_total": 2}
+
+
+def test_a_scanned_pdf_without_text_is_refused_with_the_reason(drafter, deadline):
+    import logging
+
+    from fpdf import FPDF
+
+    logging.getLogger("fontTools").setLevel(logging.WARNING)
+    pdf = FPDF(format="A4")
+    pdf.add_page()
+    pdf.set_fill_color(40, 40, 40)
+    for row in range(30):  # lines of "ink" as a scanner leaves them: no text layer
+        pdf.rect(20, 20 + row * 8, 170, 3, style="F")
+    with pytest.raises(ValidationError, match="is a scan"):
+        services.start_consultation(drafter, title="Bản quét", deadline=deadline, upload=upload(bytes(pdf.output()), "ban-quet.pdf"))
+    assert not Consultation.objects.exists()
