@@ -3,7 +3,7 @@
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from tests.factories import make_person
 from tests.pki.conftest import make_csr, openssl, weak_rsa_csr, write
@@ -152,6 +152,18 @@ def test_agency_seal_names_the_agency_and_its_code(pki, ca_operator, agency_a, t
     cert = services.issue_from_csr(ca_operator, profile="agency-seal", csr_data=make_csr(), holder_agency=agency_a)
     subject = openssl("x509", "-in", _cert_file(tmp_path, cert), "-noout", "-subject", "-nameopt", "utf8,sep_comma_plus").stdout
     assert "O=Tỉnh ủy Bắc Ninh" in subject and "organizationIdentifier=000.00.00.T27" in subject and "CN=Tỉnh ủy Bắc Ninh" in subject
+    # Signs, and takes the content keys of confidential packages (exchange.confidential): by ECDH for a P-256 key,
+    # by RSA key transport for an RSA key.
+    usage = cert.x509.extensions.get_extension_for_class(x509.KeyUsage).value
+    assert (usage.digital_signature, usage.content_commitment, usage.key_agreement, usage.key_encipherment) == (True, True, True, False)
+    rsa_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    rsa_cert = services.issue_from_csr(ca_operator, profile="agency-seal", csr_data=make_csr(rsa_key), holder_agency=agency_a)
+    usage = rsa_cert.x509.extensions.get_extension_for_class(x509.KeyUsage).value
+    assert (usage.digital_signature, usage.key_encipherment, usage.key_agreement) == (True, True, False)
+    official = services.issue_from_csr(ca_operator, profile="official", csr_data=make_csr(rsa_key),
+                                       holder_person=make_person(agency_a, "quanchuc.ku", "Lê Văn Ký"))
+    usage = official.x509.extensions.get_extension_for_class(x509.KeyUsage).value
+    assert (usage.key_encipherment, usage.key_agreement) == (False, False)  # a person's certificate only signs
     with pytest.raises(ValidationError, match="must name the agency"):
         services.issue_from_csr(ca_operator, profile="agency-seal", csr_data=make_csr())
 

@@ -51,7 +51,9 @@ def build(
     issuer_name = issuer.x509.subject if issuer else subject
     issuer_public_key = issuer.x509.public_key() if issuer else public_key
     usage = {flag: flag in profile.key_usage for flag in _KEY_USAGE_FLAGS}
-    if not isinstance(public_key, rsa.RSAPublicKey):
+    if isinstance(public_key, rsa.RSAPublicKey):
+        usage["key_agreement"] = False
+    else:
         usage["key_encipherment"] = False
     builder = (
         x509.CertificateBuilder()

@@ -27,8 +27,8 @@ class Profile:
     code: str
     label: str
     validity_days: int
-    # Names of cryptography's KeyUsage arguments. key_encipherment is dropped for non-RSA keys,
-    # for which it means nothing.
+    # Names of cryptography's KeyUsage arguments. key_encipherment is dropped for non-RSA keys and
+    # key_agreement for RSA keys, for which they mean nothing.
     key_usage: frozenset[str]
     extended_key_usage: tuple[ObjectIdentifier, ...] = ()
     eku_critical: bool = False
@@ -47,7 +47,9 @@ _SIGNING = frozenset({"digital_signature", "content_commitment"})
 _TLS = frozenset({"digital_signature", "key_encipherment"})
 
 PROFILES: dict[str, Profile] = {p.code: p for p in (
-    Profile("agency-seal", gettext_lazy("Agency seal"), 3 * 365, _SIGNING,
+    # The exchange also encrypts confidential (Mật) packages to the recipient agency's seal certificate
+    # (exchange.confidential): the content key travels by RSA-OAEP or by ECDH, so the key may do either.
+    Profile("agency-seal", gettext_lazy("Agency seal"), 3 * 365, _SIGNING | {"key_encipherment", "key_agreement"},
             (ExtendedKeyUsageOID.EMAIL_PROTECTION, DOCUMENT_SIGNING), holder=AGENCY),
     Profile("official", gettext_lazy("Official (person)"), 3 * 365, _SIGNING,
             (ExtendedKeyUsageOID.EMAIL_PROTECTION, DOCUMENT_SIGNING), holder=PERSON),
