@@ -26,6 +26,10 @@ def navigation(request):
     items += [("documents:incoming", _("Incoming documents"), "incoming"), ("documents:outgoing", _("Outgoing documents"), "outgoing"),
               ("documents:search", _("Search"), "search")]
     items.append(("consultation:list", _("Comments on drafts"), "consultation"))
+    from vanphong.documents.permissions import is_clerk
+
+    if is_clerk(person, person.agency):
+        items.append(("exchange:received", _("Received through the exchange"), "exchange"))
     if can_manage_registers(person, person.agency):
         items.append(("documents:registers", _("Registers"), "registers"))
     items.append(("org:directory", _("Agency directory"), "directory"))

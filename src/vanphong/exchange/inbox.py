@@ -33,7 +33,7 @@ from vanphong.exchange.edxml import model, reader
 from vanphong.exchange.edxml.limits import Limits
 from vanphong.exchange.edxml.oddities import UnreadablePackage
 from vanphong.exchange.edxml.values import VIETNAM
-from vanphong.exchange.models import InboundPackage, OutboundMessage, Receipt
+from vanphong.exchange.models import ExchangeEndpoint, InboundPackage, OutboundMessage, Receipt
 from vanphong.exchange.outbox import queue_status
 from vanphong.org.models import Agency
 
@@ -200,8 +200,10 @@ def _refuse(base: dict, reason: str, *, answer: bool = False) -> Intake:
 def receive_all(*, limit: int = 100) -> dict[str, int]:
     """Fetch what waits for each agency hosted here, from every transport, take it in and acknowledge it."""
     counts = {ACCEPTED: 0, DUPLICATE: 0, RECEIPT: 0, REFUSED: 0}
+    fetched_through = dict(ExchangeEndpoint.objects.filter(agency__hosted=True).values_list("agency_id", "transport"))
     for agency in Agency.objects.filter(hosted=True, is_active=True).order_by("pk"):
-        for name in transports.available():
+        # What waits for an agency hosted here is where its directory entry says others reach it; local always.
+        for name in dict.fromkeys(["local", fetched_through.get(agency.pk, "local")]):
             try:
                 carrier = transports.get(name)
                 while True:

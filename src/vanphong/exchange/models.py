@@ -174,9 +174,12 @@ class InboundPackage(models.Model):
 
     @property
     def reference(self) -> str:
-        if self.code_notation:
-            return f"{self.code_number}/{self.code_notation}"
-        return self.code_number
+        """Số, ký hiệu as printed (123/QĐ-UBND, or 127-QĐ/TW for a Party notation), as on documents."""
+        if not self.code_notation:
+            return self.code_number
+        from vanphong.documents.notation import join_reference
+
+        return join_reference(self.code_number, self.code_notation, party="/" in self.code_notation)
 
 
 class LocalMailbox(models.Model):

@@ -3,7 +3,7 @@ message about a package we received. Built by the worker with the codec's strict
 
 from __future__ import annotations
 
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from vanphong.core import storage
 from vanphong.exchange.edxml import model, writer
@@ -17,6 +17,16 @@ def organization(agency) -> model.Organization:
 
 def document_id_of(document) -> str:
     return model.document_id_for(document.agency.code, document.issued_date, document.code_number, document.code_notation)
+
+
+def _type_name(doc_type: str) -> str:
+    """The type's Vietnamese name (Kế hoạch), whatever language the worker runs in: other systems read it."""
+    from vanphong.documents.types import DocumentType
+
+    with translation.override("vi"):
+        label = str(DocumentType(doc_type).label)
+    # The catalogue's Vietnamese is the name alone; an untranslated label carries it in brackets: "Plan (Kế hoạch)".
+    return label[label.index("(") + 1:-1] if label.endswith(")") and "(" in label else label
 
 
 def edoc_for(message) -> model.Edoc:
@@ -35,7 +45,7 @@ def edoc_for(message) -> model.Edoc:
         document_id=document_id,
         code=model.Code(code_number=document.code_number, code_notation=document.code_notation),
         promulgation_info=model.PromulgationInfo(promulgation_date=document.issued_date),
-        document_type=model.DocumentType(type_name=document.type_label),
+        document_type=model.DocumentType(type_name=_type_name(document.doc_type)),
         subject=document.subject,
         signer_info=model.SignerInfo(competence=document.signer_competence, position=document.signer_position,
                                      full_name=document.signer_name),
@@ -50,7 +60,8 @@ def edoc_for(message) -> model.Edoc:
 def status_for(message) -> model.Status:
     """A status message about a package we received (01, 02) or about its handling (03–06)."""
     inbound = message.inbound
-    response = model.ResponseFor(organ_id=inbound.sender_code, code=inbound.reference, promulgation_date=inbound.promulgation_date,
+    code = f"{inbound.code_number}/{inbound.code_notation}" if inbound.code_notation else inbound.code_number
+    response = model.ResponseFor(organ_id=inbound.sender_code, code=code, promulgation_date=inbound.promulgation_date,
                                  document_id=inbound.edxml_document_id)
     return model.Status(from_=organization(message.sender), response_for=response, status_code=message.status_code,
                         description=message.description, timestamp=local_timestamp(message.occurred_at))

@@ -19,6 +19,7 @@ from vanphong.core.paging import CappedPaginator
 from vanphong.core.web import add_service_errors, get_or_404
 from vanphong.documents.models import Direction
 from vanphong.documents.permissions import is_clerk
+from vanphong.documents.types import Urgency
 from vanphong.exchange import selectors, services
 from vanphong.exchange.edxml import model
 from vanphong.exchange.edxml.oddities import UnreadablePackage
@@ -31,6 +32,10 @@ STATUS_LABELS = {
     "04": gettext_lazy("Assigned by a leader"), "05": gettext_lazy("Being processed"), "06": gettext_lazy("Completed"),
     "13": gettext_lazy("Recall requested"), "15": gettext_lazy("Recall or update accepted"), "16": gettext_lazy("Recall or update refused"),
 }
+
+
+REVOCATION_LABELS = {"good": gettext_lazy("Not revoked (checked against our CA)"), "revoked": gettext_lazy("Revoked"),
+                     "unknown": gettext_lazy("Unknown: not a certificate of our CA")}
 
 
 def status_label(code: str) -> str:
@@ -72,7 +77,14 @@ def _detail_context(request, package, *, register_form=None, reject_form=None) -
     return {"package": package, "edoc": edoc, "unreadable": unreadable, "verification": package.verification or {},
             "oddities": package.oddities or [], "pending": pending, "register_form": register_form,
             "reject_form": reject_form or (RejectReceivedForm() if pending else None),
-            "priority": model.PRIORITIES.get(edoc.other_info.priority) if edoc else None}
+            "urgency": _urgency(edoc), "revocation": REVOCATION_LABELS.get((package.verification or {}).get("revocation"), "—")}
+
+
+def _urgency(edoc) -> str:
+    priority = edoc.other_info.priority if edoc is not None else None
+    if priority in Urgency.values:
+        return Urgency(priority).label
+    return str(priority) if priority is not None else ""
 
 
 @login_required

@@ -1,0 +1,73 @@
+"""The exchange between two agencies hosted on one instance, in the browser (English interface):
+agency A's clerk issues a document to agency B, the worker delivers it, B's clerk finds it among
+the received packages, opens it and registers it, the worker brings the receipts back, and A's
+document page shows, for B, 01 (arrived) and 03 (registered)."""
+
+import re
+
+import pytest
+
+from tests.e2e.conftest import screenshot, sign_in
+from tests.e2e.test_workflow_assignment import in_english, nav_link, sign_in_en, sign_out
+from tests.exchange.conftest import seals  # noqa: F401  (seal certificates of A and B)
+from tests.factories import PASSWORD, make_person, make_unit
+from tests.signing.conftest import pki  # noqa: F401
+from vanphong.documents import services as documents
+from vanphong.documents.models import Document
+from vanphong.exchange import tasks
+from vanphong.signing import document_services
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_document_goes_from_agency_a_to_agency_b_and_the_receipts_come_back(page, agency_a, agency_b, seals):  # noqa: F811
+    office_a = make_unit(agency_a, "Văn phòng Tỉnh ủy", "VP")
+    clerk_a = make_person(agency_a, "vanthu.lt.a", "Nguyễn Thị Văn", roles=["clerk"], unit=office_a)
+    make_person(agency_b, "vanthu.lt.b", "Hoàng Thị Thư", roles=["clerk"])
+    draft = documents.create_outgoing_draft(clerk_a, doc_type="KH", subject="Kế hoạch triển khai liên thông văn bản điện tử năm 2027",
+                                            signer_name="Nguyễn Văn Ký", signer_position="Phó Bí thư", recipient_agencies=[agency_b])
+    document_services.mark_signed_on_paper(clerk_a, draft)
+
+    # Agency A's clerk numbers and issues the draft: its package for B waits in the outbox.
+    sign_in(page, "vanthu.lt.a", PASSWORD)
+    in_english(page)
+    page.goto(f"/documents/{draft.pk}/")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Number and issue").click()
+    page.wait_for_url(f"**/documents/{draft.pk}/**")
+    exchange_panel = page.get_by_role("region", name="Sent through the exchange")
+    assert exchange_panel.get_by_text("Waiting to be sent").is_visible()
+    sign_out(page)
+
+    # The worker's round: signs, delivers through the local transport, B's inbox answers 01.
+    tasks.exchange_round.call()
+
+    # Agency B's clerk registers it.
+    sign_in_en(page, "vanthu.lt.b")
+    nav_link(page, re.compile("Received through the exchange")).click()
+    row = page.get_by_role("row").filter(has_text="Kế hoạch triển khai liên thông")
+    assert row.get_by_text("000.00.00.T27").is_visible()
+    screenshot(page, "exchange-received-list-en")
+    row.get_by_role("link", name="Kế hoạch triển khai liên thông văn bản điện tử năm 2027").click()
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Received package")
+    signature = page.get_by_role("region", name="Signature")
+    assert signature.get_by_text("Valid", exact=True).is_visible()
+    assert signature.get_by_text(re.compile("Sealed by Tỉnh ủy Bắc Ninh")).is_visible()
+    assert page.get_by_label("Document type").input_value() == "KH"  # read from the notation
+    screenshot(page, "exchange-received-package-en")
+    page.get_by_role("button", name="Register", exact=True).click()
+    page.wait_for_url("**/documents/*/")
+    incoming = Document.objects.get(agency=agency_b)
+    assert page.get_by_role("status").inner_text().strip() == f"Registered with arrival number {incoming.number}."
+    assert incoming.issuing_agency == agency_a and incoming.subject == draft.subject
+    sign_out(page)
+
+    # The worker brings 03 back; agency A's document page shows B's timeline.
+    tasks.exchange_round.call()
+    sign_in_en(page, "vanthu.lt.a")
+    page.goto(f"/documents/{draft.pk}/")
+    exchange_panel = page.get_by_role("region", name="Sent through the exchange")
+    row = exchange_panel.get_by_role("row").filter(has_text="Ủy ban nhân dân tỉnh Nghệ An")
+    assert row.get_by_text("Sent", exact=True).is_visible()
+    assert row.get_by_text("01", exact=True).is_visible() and row.get_by_text("Arrived").is_visible()
+    assert row.get_by_text("03", exact=True).is_visible() and row.get_by_text("Registered").is_visible()
+    screenshot(page, "exchange-timeline-en")
