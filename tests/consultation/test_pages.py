@@ -105,9 +105,17 @@ def test_staff_record_a_paper_answer_and_move_a_comment(client, consultation, in
     page = client.get(f"/consultation/{consultation.pk}/").content.decode()
     assert "1 comment needs checking" in page
     target = Node.objects.get(key="article:4")
-    assert client.post(f"/consultation/comments/{comment.pk}/place/", {"node": target.pk}).status_code == 302
+    # A part the draft does not have is refused, naming it; the comment stays where it was.
+    response = client.post(f"/consultation/comments/{comment.pk}/place/", {"part": "khoản 9 Điều 4"}, follow=True)
+    assert "has no khoản 9 Điều 4" in response.content.decode()
+    comment.refresh_from_db()
+    assert comment.node is None and comment.mapping == "unresolved"
+    assert client.post(f"/consultation/comments/{comment.pk}/place/", {"part": "Điều 4"}).status_code == 302
     comment.refresh_from_db()
     assert comment.node == target and comment.mapping == "staff"
+    assert client.post(f"/consultation/comments/{comment.pk}/place/", {"part": ""}).status_code == 302
+    comment.refresh_from_db()
+    assert comment.node is None and comment.mapping == "staff"
 
 
 def test_another_agency_reaches_nothing(client, consultation, invited, clerk_b, organiser):
@@ -115,7 +123,7 @@ def test_another_agency_reaches_nothing(client, consultation, invited, clerk_b, 
     services.answer_on_web(organiser, invited["org"], comments=[(None, "Ý kiến riêng của Ban Tổ chức")])
     comment = Comment.objects.get()
     signed_in(client, clerk_b)
-    assert client.post(f"/consultation/comments/{comment.pk}/place/", {"node": ""}).status_code == 404
+    assert client.post(f"/consultation/comments/{comment.pk}/place/", {"part": ""}).status_code == 404
     assert "Ý kiến riêng của Ban Tổ chức" not in client.get(f"/consultation/invitations/{invited['b'].pk}/").content.decode()
     comment.refresh_from_db()
     assert comment.mapping == "none"

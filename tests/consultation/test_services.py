@@ -212,3 +212,38 @@ def test_a_scanned_pdf_without_text_is_refused_with_the_reason(drafter, deadline
     with pytest.raises(ValidationError, match="is a scan"):
         services.start_consultation(drafter, title="Bản quét", deadline=deadline, upload=upload(bytes(pdf.output()), "ban-quet.pdf"))
     assert not Consultation.objects.exists()
+
+
+def test_staff_place_a_comment_by_naming_the_part(consultation, invited, organiser, drafter):
+    answer = services.answer_on_web(organiser, invited["org"], comments=[(None, "Góp ý")])
+    comment = answer.comments.get()
+    for named, key in [("điểm b khoản 2 Điều 2", "article:2/clause:2/point:b"), ("Mục 1", "chapter:II/section:1"),
+                       ("Chương II", "chapter:II"), ("Dieu 5", "article:5")]:
+        services.place_comment_at(drafter, comment, named=named)
+        comment.refresh_from_db()
+        assert comment.node.key == key, named
+    for named in ("Điều 99", "khoản 9 Điều 5", "ở đâu đó"):
+        with pytest.raises(ValidationError):
+            services.place_comment_at(drafter, comment, named=named)
+    comment.refresh_from_db()
+    assert comment.node.key == "article:5"
+    # Every unit's own label names it back (the page offers these labels to pick from).
+    for node in selectors.latest_version(consultation).nodes.all():
+        services.place_comment_at(drafter, comment, named=node.full_label())
+        comment.refresh_from_db()
+        assert comment.node_id == node.pk, node.full_label()
+
+
+def test_every_unit_of_a_report_is_named_back_by_its_label(drafter, deadline, organisation_unit, organiser):
+    from tests.consultation.drafts import REPORT
+
+    report = services.start_consultation(drafter, title="Báo cáo", deadline=deadline, upload=upload(docx_bytes(REPORT), "bao-cao.docx"))
+    (invitation,) = services.invite(drafter, report, units=[organisation_unit])
+    comment = services.answer_on_web(organiser, invitation, comments=[(None, "Góp ý")]).comments.get()
+    labels = []
+    for node in selectors.latest_version(report).nodes.all():
+        labels.append(node.full_label())
+        services.place_comment_at(drafter, comment, named=node.full_label())
+        comment.refresh_from_db()
+        assert comment.node_id == node.pk, node.full_label()
+    assert labels == ["Phần I", "Mục 1 Phần I", "Mục 2 Phần I", "Phần II", "Mục 1 Phần II", "Điểm a Mục 1 Phần II", "Điểm b Mục 1 Phần II"]

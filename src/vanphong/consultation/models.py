@@ -103,9 +103,10 @@ class Node(models.Model):
         return self.full_label()
 
     def full_label(self) -> str:
-        """"Khoản 2 Điều 5", "Điểm a khoản 2 Điều 5": a clause or point with the units above it up to its article."""
+        """The unit with those above it, as drafts name it: "Điều 5", "Khoản 2 Điều 5", "Điểm a khoản 2 Điều 5",
+        "Mục 1 Chương II", "Mục 1 Phần II". Articles are numbered through the whole text, so nothing goes above them."""
         labels, node = [self.label], self
-        while node.level in (self.Level.CLAUSE, self.Level.POINT) and node.parent_id:
+        while node.level != self.Level.ARTICLE and node.parent_id:
             node = node.parent
             labels.append(node.label)
         return " ".join([labels[0], *(label[0].lower() + label[1:] if label.startswith(("Khoản", "Điểm")) else label

@@ -377,6 +377,24 @@ def place_comment(actor, comment: Comment, *, node: Node | None, request=None) -
     return comment
 
 
+def place_comment_at(actor, comment: Comment, *, named: str, request=None) -> Comment:
+    """As place_comment, with the part named as staff write it: "Điều 5", "khoản 2 Điều 3", "Chương II"; empty: the
+    draft as a whole. A name the current version does not have is refused, naming what was read."""
+    permissions.require_staff(actor, comment.consultation)
+    named = " ".join((named or "").split())
+    if not named:
+        return place_comment(actor, comment, node=None, request=request)
+    references = parse_references(named)
+    if not references:
+        raise ValidationError({"node": _("Write the part as the draft names it, e.g. “Điều 5” or “khoản 2 Điều 3”; leave it "
+                                         "empty for the draft as a whole.")})
+    nodes = {n.key: n for n in latest_version(comment.consultation).nodes.all()}
+    key, exact = resolve(references[0], nodes)
+    if key is None or not exact:
+        raise ValidationError({"node": _("The current version of the draft has no %(part)s.") % {"part": references[0].label()}})
+    return place_comment(actor, comment, node=nodes[key], request=request)
+
+
 def references_in(text: str) -> list[str]:
     """The labels of what a text names ("khoản 2 Điều 3"), for showing a typed comment's mapping before it is sent."""
     return [r.label() for r in parse_references(text)]

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from vanphong.consultation import permissions, reminders, selectors, services
 from vanphong.consultation.forms import AnswerFileForm, InviteForm, PaperForm, StartForm, VersionForm
 from vanphong.consultation.models import Consultation
-from vanphong.core.errors import NotFound, ValidationError
+from vanphong.core.errors import ValidationError
 from vanphong.core.web import add_service_errors, get_or_404, message_refusal
 
 
@@ -200,12 +200,8 @@ def paper(request, pk):
 @require_POST
 def place(request, pk):
     comment = get_or_404(selectors.comment_for_staff, request.user, pk)
-    raw = request.POST.get("node", "")
     try:
-        node = selectors.node_of_latest(comment.consultation, int(raw)) if raw.isdigit() else None
-        services.place_comment(request.user, comment, node=node, request=request)
-    except NotFound:
-        messages.error(request, _("Choose a part of the current version of the draft."))
+        services.place_comment_at(request.user, comment, named=request.POST.get("part", ""), request=request)
     except ValidationError as exc:
         message_refusal(request, exc)
     else:
