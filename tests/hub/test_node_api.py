@@ -170,3 +170,28 @@ def test_list_limits_and_methods(client, node_a, node_b):
     assert call(client, node_b, "getReceivedEdocList", QUERY_STRING="limit=0").json()["ErrorCode"] == "1"
     assert call(client, node_b, "getReceivedEdocList", QUERY_STRING="limit=x").status_code == 400
     assert client.get(API + "sendEdoc", **node_a.meta).status_code == 405
+
+
+def test_node_reports_are_kept_and_bad_ones_refused(client, node_a, node_b):
+    from vanphong.hub.models import NodeReport
+
+    good = {"outboxDepth": 3, "inboxDepth": 1, "oldestUndeliveredAt": "2026-12-07T01:00:00+07:00",
+            "certificates": [{"serial": "ab12", "profile": "tls-client", "notAfter": "2027-12-01T00:00:00+00:00"}]}
+    for bad in ({"outboxDepth": -1}, {"outboxDepth": "many"}, {"oldestUndeliveredAt": "yesterday"},
+                {"certificates": [{"serial": "ab12"}]}, [1, 2]):
+        response = client.post(API + "reportNodeStatus", data=bad, content_type="application/json", HTTP_SERVICETYPE="eDoc",
+                               **node_a.meta)
+        assert response.status_code == 400 and response.json()["ErrorCode"] == "1", bad
+    assert not NodeReport.objects.exists()
+    response = client.post(API + "reportNodeStatus", data=good, content_type="application/json", HTTP_SERVICETYPE="eDoc",
+                           **node_a.meta)
+    assert response.status_code == 200, response.content
+    report = NodeReport.objects.get()
+    assert (report.member.agency.code, report.outbox_depth, report.inbox_depth) == ("000.00.00.T27", 3, 1)
+    assert report.certificates == [{"serial": "ab12", "profile": "tls-client", "not_after": "2027-12-01T00:00:00+00:00"}]
+
+
+def test_the_directory_lists_the_served_agencies_with_their_certificates(client, node_a, node_b):
+    entries = call(client, node_b, "getAgencies").json()["data"]
+    assert [(e["code"], e["endpoint"]) for e in entries] == [("000.00.00.H40", ""), ("000.00.00.T27", "https://tu-bacninh.example.vn/hub/")]
+    assert [c["serial"] for c in entries[1]["certificates"]] == [node_a.certificate.serial]

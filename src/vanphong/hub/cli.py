@@ -66,6 +66,86 @@ def cmd_member_add(args) -> int:
     return 0
 
 
+def _hub_client():
+    """The hub this node is configured for (VANPHONG_EXCHANGE_HUB_URL, _CA_FILE, _CLIENT_CERT_DIR)."""
+    from vanphong.exchange.hub_client import HubTransport
+
+    return HubTransport().client
+
+
+def _acting_codes(client, requested: str | None) -> list[str]:
+    """The hosted agencies this node can speak for: those with a client certificate in its folder."""
+    from vanphong.org.models import Agency
+
+    codes = [requested] if requested else list(Agency.objects.filter(hosted=True, is_active=True).order_by("code")
+                                                     .values_list("code", flat=True))
+    return [code for code in codes if (client.credentials.folder / f"{code}.pem").is_file()]
+
+
+def cmd_directory_sync(args) -> int:
+    """Bring this node's agency directory up to date from the hub."""
+    from vanphong.cli import _setup_django
+
+    _setup_django()
+    import json
+
+    from django.utils.translation import gettext as _
+
+    from vanphong.exchange.transport import TransportError
+    from vanphong.hub import node_directory
+
+    try:
+        client = _hub_client()
+        codes = _acting_codes(client, args.as_agency)
+        if not codes:
+            print(_("No hosted agency has a node client certificate in %(path)s.") % {"path": client.credentials.folder},
+                  file=sys.stderr)
+            return 2
+        entries = client.agencies(codes[0])
+    except TransportError as exc:
+        print(exc.message, file=sys.stderr)
+        return 1 if exc.retryable else 2
+    report = node_directory.sync_directory(None, entries)
+    if args.json:
+        print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(_("Directory from the hub: %(created)d added, %(updated)d updated, %(unchanged)d unchanged, %(hosted)d hosted here, "
+                "%(invalid)d refused, %(gone)d no longer listed by the hub.")
+              % {"created": len(report.created), "updated": len(report.updated), "unchanged": len(report.unchanged),
+                 "hosted": len(report.hosted_here), "invalid": len(report.invalid), "gone": len(report.not_in_hub)})
+        for code, reason in report.invalid:
+            print(f"  {code}: {reason}")
+    return 0
+
+
+def cmd_report(args) -> int:
+    """Tell the hub how this node is: queue depths, the oldest undelivered package, certificate expiry dates."""
+    from vanphong.cli import _setup_django
+
+    _setup_django()
+    from django.utils.translation import gettext as _
+
+    from vanphong.exchange.transport import TransportError
+    from vanphong.hub import node_health
+    from vanphong.org.models import Agency
+
+    try:
+        client = _hub_client()
+        codes = _acting_codes(client, args.as_agency)
+        if not codes:
+            print(_("No hosted agency has a node client certificate in %(path)s.") % {"path": client.credentials.folder},
+                  file=sys.stderr)
+            return 2
+        for code in codes:
+            agency = Agency.objects.get(code=code)
+            client.report(code, node_health.collect(agency, client_certificate=client.credentials.folder / f"{code}.pem"))
+            print(_("Reported %(code)s to the hub.") % {"code": code})
+    except TransportError as exc:
+        print(exc.message, file=sys.stderr)
+        return 1 if exc.retryable else 2
+    return 0
+
+
 def add_commands(sub) -> None:
     p = sub.add_parser("hub", help="the exchange hub: serve it, its members, directory and health",
                        description="The exchange hub (store and forward between nodes, mutual TLS).")
@@ -88,3 +168,14 @@ def add_commands(sub) -> None:
     r.add_argument("code", help="the agency code (mã định danh)")
     r.add_argument("--endpoint", help="the address where the agency's node takes sendEdoc directly")
     r.set_defaults(func=cmd_member_add)
+
+    q = hub_sub.add_parser("directory", help="this node's directory, from the hub", description="The agency directory, from the hub.")
+    directory_sub = q.add_subparsers(dest="directory_command", required=True, metavar="ACTION")
+    r = directory_sub.add_parser("sync", help="bring the agency directory up to date from the hub", description=cmd_directory_sync.__doc__)
+    r.add_argument("--as", dest="as_agency", metavar="CODE", help="the hosted agency whose certificate to use (default: the first)")
+    r.add_argument("--json", action="store_true", help="print what changed as JSON")
+    r.set_defaults(func=cmd_directory_sync)
+
+    q = hub_sub.add_parser("report", help="report this node's health to the hub", description=cmd_report.__doc__)
+    q.add_argument("--as", dest="as_agency", metavar="CODE", help="report only this hosted agency")
+    q.set_defaults(func=cmd_report)

@@ -22,7 +22,8 @@ def entries() -> list[dict]:
         certificates.setdefault(cert.holder_agency_id, []).append(
             {"serial": cert.serial, "profile": cert.profile, "notAfter": cert.not_after.isoformat(), "pem": cert.certificate_pem})
     return [{
-        "code": m.agency.code, "name": m.agency.name, "shortName": m.agency.short_name, "endpoint": m.endpoint,
+        "code": m.agency.code, "name": m.agency.name, "shortName": m.agency.short_name, "notationCode": m.agency.notation_code,
+        "notationScheme": m.agency.notation_scheme, "endpoint": m.endpoint,
         "address": m.agency.address, "email": m.agency.email, "telephone": m.agency.phone, "website": m.agency.website,
         "certificates": certificates.get(m.agency_id, []),
     } for m in members]

@@ -1,0 +1,129 @@
+"""On a node: bring the agency directory up to date from the hub's (getAgencies).
+
+Agencies hosted here are this node's own: the hub's copy never overwrites them. The others are
+created or updated, validated as the directory's own forms do and audited, as entries not hosted here, and
+each gets its exchange address: through the hub unless an administrator chose otherwise, with
+the agency's seal certificate for Mật packages. Agencies the hub no longer lists are reported,
+not removed: packages may still be on their way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from cryptography import x509
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from vanphong.core import audit
+from vanphong.org.models import Agency
+from vanphong.org.permissions import require_directory_manager
+
+SYNCED_FIELDS = {"name": "name", "shortName": "short_name", "notationCode": "notation_code", "notationScheme": "notation_scheme",
+                 "address": "address", "email": "email", "telephone": "phone", "website": "website"}
+
+
+@dataclass
+class SyncReport:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    hosted_here: list[str] = field(default_factory=list)
+    invalid: list[tuple[str, str]] = field(default_factory=list)  # (code, reason)
+    not_in_hub: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {"created": self.created, "updated": self.updated, "unchanged": self.unchanged, "hosted_here": self.hosted_here,
+                "invalid": [{"code": c, "reason": r} for c, r in self.invalid], "not_in_hub": self.not_in_hub}
+
+
+def _seal_pem(entry: dict) -> str:
+    """The newest seal certificate of the entry that really is a certificate."""
+    seals = sorted((c for c in entry.get("certificates") or [] if c.get("profile") == "agency-seal"),
+                   key=lambda c: str(c.get("notAfter", "")), reverse=True)
+    for seal in seals:
+        try:
+            x509.load_pem_x509_certificate(str(seal.get("pem", "")).encode("ascii"))
+        except ValueError:
+            continue
+        return seal["pem"]
+    return ""
+
+
+def _values(entry: dict) -> dict:
+    values = {model_field: str(entry.get(key) or "").strip() for key, model_field in SYNCED_FIELDS.items()}
+    values["short_name"] = values["short_name"] or values["name"][:60]
+    values["notation_code"] = values["notation_code"] or values["short_name"][:30]
+    values["notation_scheme"] = values["notation_scheme"] or "state"
+    return values
+
+
+def _set_endpoint(agency: Agency, entry: dict) -> None:
+    from vanphong.exchange.models import ExchangeEndpoint, TransportName
+
+    endpoint, created = ExchangeEndpoint.objects.get_or_create(agency=agency, defaults={"transport": TransportName.HUB})
+    changed = []
+    seal = _seal_pem(entry)
+    if seal and endpoint.certificate_pem != seal:
+        endpoint.certificate_pem, changed = seal, [*changed, "certificate_pem"]
+    if endpoint.transport == TransportName.HTTPS and not endpoint.url and entry.get("endpoint"):
+        endpoint.url, changed = entry["endpoint"], [*changed, "url"]
+    if changed:
+        endpoint.full_clean()
+        endpoint.save(update_fields=[*changed, "updated_at"])
+
+
+def sync_directory(actor, entries: list[dict], *, request=None) -> SyncReport:
+    """Apply the hub's directory `entries` (hub.directory.entries' shape). Each entry in its own
+    transaction: one bad entry is reported and the others still apply."""
+    if actor is not None:  # None: the command line or the worker, trusted as in org.services' own commands
+        require_directory_manager(actor)
+    report = SyncReport()
+    seen = set()
+    for entry in entries:
+        if not isinstance(entry, dict):
+            report.invalid.append(("—", _("The entry is not in the directory's format.")))
+            continue
+        code = str(entry.get("code") or "").strip().upper()
+        seen.add(code)
+        try:
+            with transaction.atomic():
+                _apply_entry(actor, code, entry, report, request)
+        except ValidationError as exc:
+            report.invalid.append((code or "—", " ".join(exc.messages)))
+        except (TypeError, AttributeError, ValueError):
+            report.invalid.append((code or "—", _("The entry is not in the directory's format.")))
+    report.not_in_hub = sorted(Agency.objects.filter(hosted=False, is_active=True).exclude(code__in=seen).values_list("code", flat=True))
+    with transaction.atomic():
+        audit.record("hub.directory.synced", actor=actor, request=request,
+                     data={key: len(value) for key, value in report.as_dict().items()})
+    return report
+
+
+def _apply_entry(actor, code: str, entry: dict, report: SyncReport, request) -> None:
+    agency = Agency.objects.filter(code=code).first()
+    if agency is not None and agency.hosted:
+        report.hosted_here.append(code)
+        return
+    values = _values(entry)
+    if agency is None:
+        agency = Agency(code=code, hosted=False, **values)
+        agency.full_clean()
+        agency.save()
+        audit.record("hub.directory.agency_added", actor=actor, agency=agency, target=agency, request=request,
+                     data={"code": code, "name": agency.name})
+        report.created.append(code)
+    else:
+        changes = {key: [getattr(agency, key), value] for key, value in values.items() if getattr(agency, key) != value}
+        if changes:
+            for key, (_old, value) in changes.items():
+                setattr(agency, key, value)
+            agency.full_clean()
+            agency.save()
+            audit.record("hub.directory.agency_updated", actor=actor, agency=agency, target=agency, request=request,
+                         data={"code": code, "changes": changes})
+            report.updated.append(code)
+        else:
+            report.unchanged.append(code)
+    _set_endpoint(agency, entry)
