@@ -4,6 +4,7 @@ comments are asked, and reminders to those who have not answered. Each event is 
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 
 from django.db import transaction
@@ -79,3 +80,40 @@ def remind_unanswered(actor, consultation, *, request=None) -> int:
     audit.record("consultation.reminded", actor=actor, target=consultation, request=request,
                  data={"invitations": [i.pk for i in waiting], "people": total})
     return total
+
+
+LOOKBACK_DAYS = 30  # an invitation overdue longer than this is past reminding (a first run over old records floods nobody)
+
+
+def scan(today=None) -> int:
+    """The worker's reminders (consultation.tasks), safe to run any number of times: each invitee not yet answered is
+    reminded once from the drafting agency's `days_before` working days before the deadline (its notifications
+    policy), and once more when the deadline has passed. Keys carry the deadline, so a moved deadline is reminded
+    again. Returns the notifications written."""
+    from vanphong.consultation.models import Consultation
+    from vanphong.notifications.reminders import policy_of
+    from vanphong.workflow import calendar
+
+    today = today or timezone.localdate()
+    written = 0
+    agencies = Consultation.objects.filter(status=Consultation.Status.OPEN).values_list("agency_id", flat=True).distinct()
+    for agency_id in agencies:
+        policy = policy_of(agency_id)
+        horizon = calendar.add_working_days(agency_id, today, policy.days_before) if policy.days_before else today
+        waiting = list(Invitation.objects.filter(
+            consultation__agency_id=agency_id, consultation__status=Consultation.Status.OPEN, answered_at__isnull=True,
+            deadline__lte=horizon, deadline__gte=today - dt.timedelta(days=LOOKBACK_DAYS)).select_related("consultation"))
+        for start in range(0, len(waiting), 500):
+            batch = waiting[start:start + 500]
+            people = reach(batch)
+            entries = []
+            for invitation in batch:
+                overdue = invitation.deadline < today
+                if not overdue and timezone.localtime(invitation.invited_at).date() >= today:
+                    continue  # invited today: the invitation itself said the deadline
+                step = "overdue" if overdue else "before"
+                key = f"consultation-{step}:invitation:{invitation.pk}:{invitation.deadline.isoformat()}"
+                entries += [Entry(pid, Kind.CONSULTATION_DUE, key, _link(invitation), _params(invitation, overdue=overdue))
+                            for pid in people[invitation.pk]]
+            written += notify(entries)
+    return written
