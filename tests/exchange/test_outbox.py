@@ -140,3 +140,53 @@ def test_two_workers_claiming_the_same_batch_deliver_each_package_once(clerk_a, 
     assert sum(o.sent for o in outcomes) == 12
     assert sorted(r for r, _d, _b in recording.sent) == sorted(a.code for a in far)  # each once
     assert set(OutboundMessage.objects.values_list("state", "attempts")) == {("sent", 1)}
+
+
+@pytest.mark.django_db
+def test_vanphong_check_reports_packages_that_keep_failing(clerk_a, seals, recording):
+    from vanphong.exchange.health import check_exchange
+
+    [far] = far_agencies(1)
+    issued_document(clerk_a, [far])
+    assert check_exchange().ok and "1 package(s) waiting" in check_exchange().detail
+    recording.fail = transports.TransportError("The hub refused the agency.", retryable=False)
+    outbox.deliver_all()
+    check = check_exchange()
+    assert not check.ok and "1 given up" in check.detail and "The hub refused the agency." in check.detail
+
+
+@pytest.mark.django_db
+def test_a_starting_worker_schedules_the_exchange_round():
+    from django_tasks_db.models import DBTaskResult
+
+    from vanphong.core.worker import worker_started
+    from vanphong.exchange import tasks
+
+    worker_started.send(sender=None)
+    worker_started.send(sender=None)  # a second worker: still one waiting
+    assert DBTaskResult.objects.filter(task_path=tasks.exchange_round.module_path, status="READY").count() == 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite has one writer and no row locks: PostgreSQL decides this")
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_taking_in_the_same_package_keep_it_once(agency_a, agency_b, seals):
+    from tests.exchange.test_inbox import package_bytes, signed_by
+
+    data = signed_by(seals[agency_b.code], package_bytes(agency_b, agency_a))
+    start = threading.Barrier(2)
+    outcomes = []
+
+    def worker():
+        try:
+            start.wait()
+            outcomes.append(inbox.receive(data, agency=agency_a, transport_name="local").outcome)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert sorted(outcomes) == ["accepted", "duplicate"]
+    assert InboundPackage.objects.count() == 1 and OutboundMessage.objects.filter(status_code="01").count() == 1

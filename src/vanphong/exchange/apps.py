@@ -16,3 +16,8 @@ class ExchangeConfig(AppConfig):
         worker_started.connect(tasks.on_worker_started, dispatch_uid="exchange-schedule")
         if views.document_section not in hooks.detail_sections:
             hooks.detail_sections.append(views.document_section)
+        from vanphong.core import health as core_health
+        from vanphong.exchange import health
+
+        if health.check_exchange not in core_health.app_checks:
+            core_health.app_checks.append(health.check_exchange)
