@@ -145,3 +145,19 @@ def test_reminders_from_the_page(client, consultation, invited, drafter):
     assert response.status_code == 302
     from vanphong.notifications.models import Notification
     assert Notification.objects.filter(kind="consultation_due").count() == 3
+
+
+def test_the_draft_file_downloads_for_staff_and_respondents_only(client, consultation, invited, drafter, organiser, admin_b, agency_a):
+    from tests.factories import make_person
+
+    url = f"/consultation/{consultation.pk}/versions/1/file/"
+    for person in (drafter, organiser, admin_b):  # staff; a member of an invited unit; B's administrator, B being invited
+        client.logout()
+        signed_in(client, person)
+        response = client.get(url)
+        assert response.status_code == 200 and b"".join(response.streaming_content)[:2] == b"PK", person
+        assert "du-thao.docx" in response["Content-Disposition"]
+    client.logout()
+    signed_in(client, make_person(agency_a, "ngoai.cuoc", "Người Ngoài Cuộc", roles=["specialist"]))
+    assert client.get(url).status_code == 404
+    assert client.get(f"/consultation/{consultation.pk}/versions/2/file/").status_code == 404

@@ -60,7 +60,7 @@ COVERED = {
     "consultation:list": "own", "consultation:start": "own", "consultation:detail": "object", "consultation:invite": "object",
     "consultation:remind": "object", "consultation:close": "object", "consultation:version_add": "object",
     "consultation:version": "object", "consultation:answer": "object", "consultation:answer_file": "object",
-    "consultation:paper": "object", "consultation:place": "object",
+    "consultation:paper": "object", "consultation:place": "object", "consultation:version_file": "object",
 }
 
 

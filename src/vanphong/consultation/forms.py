@@ -30,7 +30,7 @@ class InviteForm(forms.Form):
                                             widget=forms.SelectMultiple(attrs={"size": 6}))
     agencies = forms.ModelMultipleChoiceField(label=_("Other agencies"), queryset=Agency.objects.none(), required=False,
                                               widget=forms.SelectMultiple(attrs={"size": 6}))
-    deadline = forms.DateField(label=_("Deadline"), input_formats=DATE_FORMATS, widget=DateInput(), required=False,
+    deadline = forms.DateField(label=_("Deadline for comments"), input_formats=DATE_FORMATS, widget=DateInput(), required=False,
                                help_text=_("Empty: the consultation's deadline."))
 
     def __init__(self, *args, agency, **kwargs):

@@ -43,6 +43,15 @@ def invitation_for_respondent(person, pk: int) -> Invitation:
     return found
 
 
+def version_for_reader(person, consultation_pk: int, number: int) -> DraftVersion:
+    """A version of the draft, for the staff of the drafting body and the respondents of any of its invitations."""
+    consultation = Consultation.objects.filter(pk=consultation_pk).first()
+    if consultation is None or not (permissions.is_staff_of(person, consultation)
+                                    or consultation.invitations.filter(permissions.respondent_filter(person)).exists()):
+        raise NotFound()
+    return version_of(consultation, number)
+
+
 def invitation_for_staff(person, pk: int) -> Invitation:
     found = Invitation.objects.filter(pk=pk).select_related("consultation", "unit", "person", "agency").first()
     if found is None or not permissions.is_staff_of(person, found.consultation):

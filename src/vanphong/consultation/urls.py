@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:pk>/close/", views.close, name="close"),
     path("<int:pk>/versions/new/", views.version_add, name="version_add"),
     path("<int:pk>/versions/<int:number>/", views.version, name="version"),
+    path("<int:pk>/versions/<int:number>/file/", views.version_file, name="version_file"),
     path("invitations/<int:pk>/", views.answer, name="answer"),
     path("invitations/<int:pk>/file/", views.answer_file, name="answer_file"),
     path("invitations/<int:pk>/paper/", views.paper, name="paper"),

@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -16,8 +17,10 @@ from django.views.decorators.http import require_GET, require_POST
 from vanphong.consultation import permissions, reminders, selectors, services
 from vanphong.consultation.forms import AnswerFileForm, InviteForm, PaperForm, StartForm, VersionForm
 from vanphong.consultation.models import Consultation
+from vanphong.core import storage
 from vanphong.core.errors import ValidationError
 from vanphong.core.web import add_service_errors, get_or_404, message_refusal
+from vanphong.documents.attachment_views import content_disposition
 
 
 @login_required
@@ -207,3 +210,19 @@ def place(request, pk):
     else:
         messages.success(request, _("The comment is moved."))
     return redirect(reverse("consultation:detail", args=[comment.consultation_id]) + f"#comment-{comment.pk}")
+
+
+@login_required
+@require_GET
+def version_file(request, pk, number):
+    """The uploaded file of a version, for the staff and the respondents."""
+    version = get_or_404(selectors.version_for_reader, request.user, pk, number)
+    try:
+        handle = storage.path_for(version.sha256).open("rb")
+    except (OSError, ValueError):
+        raise Http404 from None
+    response = FileResponse(handle, content_type=version.content_type)
+    response["Content-Disposition"] = content_disposition(version.filename)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
