@@ -86,3 +86,53 @@ def upload(data: bytes, name: str):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile(name, data)
+
+
+def auto_numbered_docx() -> bytes:
+    """A draft numbered by Word itself: articles "Điều %1." by a style, clauses "%1." and points "%2)" by a list;
+    the paragraphs' text has no numbers in it. The clause list restarts in each article (a new w:num), as Word does."""
+    from docx import Document
+    from docx.oxml import parse_xml
+
+    w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    document = Document()
+    numbering = document.part.numbering_part.element
+    numbering.insert(0, parse_xml(
+        f'<w:abstractNum {w} w:abstractNumId="90"><w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="decimal"/>'
+        f'<w:lvlText w:val="Điều %1."/></w:lvl></w:abstractNum>'))
+    numbering.insert(1, parse_xml(
+        f'<w:abstractNum {w} w:abstractNumId="91"><w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="decimal"/>'
+        f'<w:lvlText w:val="%1."/></w:lvl><w:lvl w:ilvl="1"><w:start w:val="1"/><w:numFmt w:val="lowerLetter"/>'
+        f'<w:lvlText w:val="%2)"/></w:lvl></w:abstractNum>'))
+    numbering.append(parse_xml(f'<w:num {w} w:numId="90"><w:abstractNumId w:val="90"/></w:num>'))
+    for k in range(3):
+        numbering.append(parse_xml(f'<w:num {w} w:numId="{91 + k}"><w:abstractNumId w:val="91"/>'
+                                   f'<w:lvlOverride w:ilvl="0"><w:startOverride w:val="1"/></w:lvlOverride></w:num>'))
+    styles = document.styles.element
+    styles.append(parse_xml(f'<w:style {w} w:type="paragraph" w:styleId="DieuStyle"><w:name w:val="Dieu"/>'
+                            f'<w:pPr><w:numPr><w:numId w:val="90"/></w:numPr></w:pPr></w:style>'))
+
+    def numbered(text, num_id=None, ilvl=0, style=None):
+        paragraph = document.add_paragraph(text)
+        ppr = paragraph._p.get_or_add_pPr()
+        if style:
+            ppr.insert(0, parse_xml(f'<w:pStyle {w} w:val="{style}"/>'))
+        if num_id:
+            ppr.append(parse_xml(f'<w:numPr {w}><w:ilvl w:val="{ilvl}"/><w:numId w:val="{num_id}"/></w:numPr>'))
+
+    document.add_paragraph("NGHỊ QUYẾT")
+    document.add_paragraph("Chương I")
+    document.add_paragraph("QUY ĐỊNH CHUNG")
+    numbered("Phạm vi điều chỉnh", style="DieuStyle")
+    document.add_paragraph("Nghị quyết này quy định việc tiếp nhận văn bản điện tử.")
+    numbered("Đối tượng áp dụng", style="DieuStyle")
+    numbered("Cán bộ, công chức.", num_id=91)
+    numbered("Các cơ quan sau đây:", num_id=91)
+    numbered("Cơ quan nhà nước;", num_id=91, ilvl=1)
+    numbered("Đơn vị sự nghiệp.", num_id=91, ilvl=1)
+    numbered("Thời hạn tiếp nhận", style="DieuStyle")
+    numbered("Văn bản đến được tiếp nhận trong ngày.", num_id=92)
+    numbered("Văn bản khẩn được tiếp nhận ngay.", num_id=92)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()

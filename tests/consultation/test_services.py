@@ -247,3 +247,16 @@ def test_every_unit_of_a_report_is_named_back_by_its_label(drafter, deadline, or
         comment.refresh_from_db()
         assert comment.node_id == node.pk, node.full_label()
     assert labels == ["Phần I", "Mục 1 Phần I", "Mục 2 Phần I", "Phần II", "Mục 1 Phần II", "Điểm a Mục 1 Phần II", "Điểm b Mục 1 Phần II"]
+
+
+def test_a_draft_numbered_by_word_itself_has_its_articles_clauses_and_points(drafter, deadline):
+    from tests.consultation.drafts import auto_numbered_docx
+
+    c = services.start_consultation(drafter, title="Đánh số tự động", deadline=deadline, upload=upload(auto_numbered_docx(), "tu-dong.docx"))
+    nodes = list(selectors.latest_version(c).nodes.values_list("key", "title"))
+    assert nodes == [
+        ("chapter:I", "QUY ĐỊNH CHUNG"), ("article:1", "Phạm vi điều chỉnh"), ("article:2", "Đối tượng áp dụng"),
+        ("article:2/clause:1", "Cán bộ, công chức."), ("article:2/clause:2", "Các cơ quan sau đây:"),
+        ("article:2/clause:2/point:a", "Cơ quan nhà nước;"), ("article:2/clause:2/point:b", "Đơn vị sự nghiệp."),
+        ("article:3", "Thời hạn tiếp nhận"), ("article:3/clause:1", "Văn bản đến được tiếp nhận trong ngày."),
+        ("article:3/clause:2", "Văn bản khẩn được tiếp nhận ngay.")]
