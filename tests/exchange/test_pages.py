@@ -114,3 +114,17 @@ def test_the_outgoing_documents_page_shows_each_recipients_timeline(client, cler
     body = client.get(f"/documents/{document.pk}/").content.decode()
     assert "Sent through the exchange" in body and "Ủy ban nhân dân tỉnh Nghệ An" in body
     assert "Arrived" in body and "Registered" in body
+
+
+def test_a_package_that_looks_registered_already_asks_for_confirmation(client, clerk_a, agency_b, package):
+    from vanphong.documents import services as documents
+
+    documents.register_incoming(clerk_a, doc_type="KH", subject="Bản giấy", issuing_agency=agency_b, code_number="12",
+                                code_notation="KH-UBND", issued_date=package.promulgation_date)
+    signed_in(client, clerk_a)
+    response = client.post(f"/exchange/received/{package.pk}/register/", {"doc_type": "KH", "confidentiality": "0"})
+    assert response.status_code == 400 and "seems to be registered already" in response.content.decode()
+    assert Document.objects.count() == 1
+    response = client.post(f"/exchange/received/{package.pk}/register/", {"doc_type": "KH", "confidentiality": "0",
+                                                                          "confirm_duplicate": "on"})
+    assert response.status_code == 302 and Document.objects.count() == 2
