@@ -1,7 +1,8 @@
 """The exchange between two agencies hosted on one instance, in the browser (English interface):
 agency A's clerk issues a document to agency B, the worker delivers it, B's clerk finds it among
 the received packages, opens it and registers it, the worker brings the receipts back, and A's
-document page shows, for B, 01 (arrived) and 03 (registered)."""
+document page shows, for B, 01 (arrived) and 03 (registered); once B's leader has assigned it and
+the specialist completed it (the workflow's own pages are tested elsewhere), 04, 05 and 06."""
 
 import re
 
@@ -16,6 +17,7 @@ from vanphong.documents import services as documents
 from vanphong.documents.models import Document
 from vanphong.exchange import tasks
 from vanphong.signing import document_services
+from vanphong.workflow import handling
 
 
 @pytest.mark.django_db(transaction=True)
@@ -70,4 +72,19 @@ def test_a_document_goes_from_agency_a_to_agency_b_and_the_receipts_come_back(pa
     assert row.get_by_text("Sent", exact=True).is_visible()
     assert row.get_by_text("01", exact=True).is_visible() and row.get_by_text("Arrived").is_visible()
     assert row.get_by_text("03", exact=True).is_visible() and row.get_by_text("Registered").is_visible()
+    assert row.get_by_text("04", exact=True).count() == 0
     screenshot(page, "exchange-timeline-en")
+
+    # Agency B handles it: assigned (04), worked on (05), completed (06); the worker sends each back.
+    leader_b = make_person(agency_b, "lanhdao.lt.b", "Trần Quốc Lãnh", roles=["leader"])
+    specialist_b = make_person(agency_b, "chuyenvien.lt.b", "Đỗ Thị Chuyên", roles=["specialist"])
+    task = handling.assign(leader_b, incoming, lead=specialist_b, instructions="Đề nghị tham mưu triển khai.").tasks.get()
+    handling.add_note(specialist_b, task, text="Đang xây dựng kế hoạch của tỉnh.")
+    handling.complete(specialist_b, task, result="Đã ban hành kế hoạch của tỉnh.")
+    tasks.exchange_round.call()
+    page.reload()
+    row = page.get_by_role("region", name="Sent through the exchange").get_by_role("row").filter(has_text="Ủy ban nhân dân tỉnh Nghệ An")
+    for code, label in (("01", "Arrived"), ("03", "Registered"), ("04", "Assigned by a leader"), ("05", "Being processed"),
+                        ("06", "Completed")):
+        assert row.get_by_text(code, exact=True).is_visible() and row.get_by_text(label).is_visible(), code
+    screenshot(page, "exchange-timeline-complete-en")
