@@ -161,3 +161,18 @@ def test_the_draft_file_downloads_for_staff_and_respondents_only(client, consult
     signed_in(client, make_person(agency_a, "ngoai.cuoc", "Người Ngoài Cuộc", roles=["specialist"]))
     assert client.get(url).status_code == 404
     assert client.get(f"/consultation/{consultation.pk}/versions/2/file/").status_code == 404
+
+
+def test_the_staff_page_reads_a_bounded_number_of_queries(client, consultation, invited, drafter, organiser, clerk_b,
+                                                          django_assert_max_num_queries):
+    from vanphong.consultation import services
+
+    nodes = list(Node.objects.filter(version__consultation=consultation))
+    services.answer_on_web(organiser, invited["org"], comments=[(n.pk, f"Góp ý số {k}") for k, n in enumerate(nodes * 5)])
+    services.answer_with_file(clerk_b, invited["b"], upload=upload(docx_bytes(ANSWER), "gop-y.docx"))
+    signed_in(client, drafter)
+    with django_assert_max_num_queries(25):
+        page = client.get(f"/consultation/{consultation.pk}/").content.decode()
+    assert page.count('class="comment"') == 16 * 5 + 5
+    with django_assert_max_num_queries(25):
+        client.get("/consultation/")

@@ -260,3 +260,9 @@ def test_a_draft_numbered_by_word_itself_has_its_articles_clauses_and_points(dra
         ("article:2/clause:2/point:a", "Cơ quan nhà nước;"), ("article:2/clause:2/point:b", "Đơn vị sự nghiệp."),
         ("article:3", "Thời hạn tiếp nhận"), ("article:3/clause:1", "Văn bản đến được tiếp nhận trong ngày."),
         ("article:3/clause:2", "Văn bản khẩn được tiếp nhận ngay.")]
+
+
+def test_an_answer_as_a_pdf_is_split_too(consultation, invited, clerk_b):
+    answer = services.answer_with_file(clerk_b, invited["b"], upload=upload(pdf_bytes(ANSWER), "gop-y.pdf"))
+    placed = [(c.node.key if c.node else None, c.mapping) for c in answer.comments.order_by("position")]
+    assert ("article:3", "inherited") in placed and ("article:5/clause:2", "found") in placed and (None, "unresolved") in placed

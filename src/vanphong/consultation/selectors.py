@@ -25,7 +25,8 @@ def staff_consultations(person) -> QuerySet[Consultation]:
 
 def invitations_to(person) -> QuerySet[Invitation]:
     """The invitations the person answers, newest first."""
-    return (Invitation.objects.filter(permissions.respondent_filter(person)).select_related("consultation", "unit", "person", "agency")
+    return (Invitation.objects.filter(permissions.respondent_filter(person))
+            .select_related("consultation__agency", "unit", "person", "agency")
             .order_by("-invited_at", "-id"))
 
 
@@ -135,11 +136,14 @@ class Article:
 def outline(version: DraftVersion, *, comments: QuerySet[Comment] | None = None) -> tuple[list[Article], list[Comment]]:
     """The version's units in order, each with the comments on it (of `comments`, if given), and the comments on the
     draft as a whole or on no part of it."""
-    nodes = list(version.nodes.select_related("parent__parent", "predecessor__version", "predecessor__parent__parent"))
+    nodes = list(version.nodes.select_related("parent__parent"))
+    node_of = {n.pk: n for n in nodes}
     by_node: dict[int | None, list[Comment]] = defaultdict(list)
     if comments is not None:
         for comment in comments.select_related("invitation__unit", "invitation__person", "invitation__agency", "answer",
                                                "source_node__version", "source_node__parent__parent"):
+            if comment.node_id in node_of:
+                comment.node = node_of[comment.node_id]  # its labels read the parents already loaded: no query per comment
             by_node[comment.node_id].append(comment)
     return [Article(n, by_node.get(n.pk, [])) for n in nodes], by_node.get(None, [])
 
