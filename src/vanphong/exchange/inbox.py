@@ -197,7 +197,7 @@ def _refuse(base: dict, reason: str, *, answer: bool = False) -> Intake:
     return Intake(REFUSED, package, reason)
 
 
-def receive_all(*, limit: int = 100) -> dict[str, int]:
+def receive_all(*, limit: int = 20) -> dict[str, int]:
     """Fetch what waits for each agency hosted here, from every transport, take it in and acknowledge it."""
     counts = {ACCEPTED: 0, DUPLICATE: 0, RECEIPT: 0, REFUSED: 0}
     fetched_through = dict(ExchangeEndpoint.objects.filter(agency__hosted=True).values_list("agency_id", "transport"))
