@@ -123,3 +123,19 @@ def test_a_draft_is_put_out_answered_three_ways_and_read_article_by_article(page
     assert moved.node.key == "article:5" and moved.mapping == "staff"
     screenshot(page, "consultation-staff-moved")
     assert (ARTIFACTS / "consultation-staff-view.png").exists()
+
+    # Version 2 inserts an article before Điều 3: the comments follow their articles, renumbered, and the match shows.
+    second = tmp_path / "du-thao-lan-2.docx"
+    second.write_bytes(docx_bytes(DRAFT.replace("Điều 5. Lưu trữ", "Điều 6. Lưu trữ").replace("Điều 4. Trách nhiệm", "Điều 5. Trách nhiệm")
+                                  .replace("Điều 3. Thời hạn tiếp nhận", "Điều 4. Thời hạn tiếp nhận")
+                                  .replace("Mục 1. TIẾP NHẬN VĂN BẢN\n", "Mục 1. TIẾP NHẬN VĂN BẢN\nĐiều 3. Nguyên tắc chung\nBảo đảm an toàn thông tin.\n")))
+    page.get_by_role("link", name=either("Upload a new version", "Tải lên phiên bản mới")).click()
+    page.locator("#id_file").set_input_files(str(second))
+    page.locator("#id_note").fill("Bổ sung Điều 3 về nguyên tắc chung")
+    page.get_by_role("button", name=either("Upload the new version", "Tải lên phiên bản mới")).click()
+    page.wait_for_url(re.compile(r"/versions/2/$"))
+    row = page.locator("tr", has=page.locator("td", has_text=re.compile(r"^Điều 4$")))
+    assert "Điều 3" in row.inner_text()
+    screenshot(page, "consultation-version-2")
+    page.goto(f"/consultation/{consultation.pk}/")
+    assert page.locator(".unit[data-key='article:4'] li.comment").count() == 2
