@@ -9,6 +9,7 @@ from vanphong.documents.api import router as documents_router
 from vanphong.documents.book_api import router as book_router
 from vanphong.documents.scan_api import router as scan_router
 from vanphong.exchange.api import router as exchange_router
+from vanphong.hub.api import router as hub_router
 from vanphong.notifications.api import router as notifications_router
 from vanphong.org.api import router as org_router
 from vanphong.pki.api import router as pki_router
@@ -41,5 +42,6 @@ api.add_router("", approval_router)
 api.add_router("", notifications_router)
 api.add_router("", signing_router)
 api.add_router("", pki_router)
+api.add_router("", hub_router)
 api.add_router("", consultation_router)
 api.add_router("", exchange_router)

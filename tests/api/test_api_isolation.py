@@ -1098,6 +1098,7 @@ def check_document_timeline(w, as_):
 
 
 import tests.consultation.api_checks  # noqa: E402,F401  (registers the checks of the consultation endpoints)
+import tests.hub.api_checks  # noqa: E402,F401  (registers the check of the hub's endpoint)
 
 # ---- the harness --------------------------------------------------------------------------------
 

@@ -51,6 +51,12 @@ COVERED = {
     "pki:mine": "own",
     # Trusted roots are the instance's; its administrators manage them (test_trusted_roots_are_out_of_reach_of_non_administrators).
     "trust:roots": "admin", "trust:remove": "object",
+    # The exchange hub: the network's health is for the instance's operators (test_the_network_page_is_for_operators_only,
+    # tests/hub/test_network.py); the node API answers only to node client certificates, never to a session: each
+    # node reaches only its own agency's packages (tests/hub/test_node_api.py, tests/hub/test_tls.py).
+    "hub:network": "operator", "hub:send_edoc": "node", "hub:received_list": "node", "hub:sent_list": "node",
+    "hub:get_edoc": "node", "hub:acknowledge": "node", "hub:count_edoc": "node", "hub:count_status": "node",
+    "hub:agencies": "node", "hub:report_status": "node",
     # Received packages are the receiving agency's clerks' (tests/exchange/test_pages.py:
     # test_another_agency_gets_404_and_non_clerks_403, test_an_encrypted_package_is_hidden_from_clerks_without_clearance).
     "exchange:received": "own", "exchange:package": "object", "exchange:register": "object", "exchange:reject": "object",
@@ -69,7 +75,7 @@ def _app_url_names():
     resolver = get_resolver()
     for pattern in resolver.url_patterns:
         namespace = getattr(pattern, "namespace", None)
-        if namespace in {"core", "accounts", "org", "workflow", "pki", "trust", "notifications", "signing", "consultation", "exchange"}:
+        if namespace in {"core", "accounts", "org", "workflow", "pki", "trust", "notifications", "signing", "consultation", "exchange", "hub"}:
             for sub in pattern.url_patterns:
                 names.add(f"{namespace}:{sub.name}")
     return names
@@ -192,3 +198,16 @@ def test_trusted_roots_are_out_of_reach_of_non_administrators(client, clerk_a, t
     assert client.post("/signing/trusted-roots/", {"name": "X"}).status_code == 403
     assert "Root CA Riêng" not in client.get("/").content.decode()
     assert TrustedRoot.objects.filter(pk=root.pk).exists()
+
+
+@pytest.mark.django_db
+def test_the_network_page_is_for_operators_only(client, admin_a, clerk_a):
+    for person in (admin_a, clerk_a):
+        signed_in(client, person)
+        assert client.get("/hub/network/").status_code == 403
+    client.logout()
+    assert client.get("/hub/network/")["Location"].startswith("/accounts/login/")
+    # A signed-in person is no node: the node API refuses a session.
+    signed_in(client, admin_a)
+    response = client.get("/hub/api/getReceivedEdocList", HTTP_SERVICETYPE="eDoc")
+    assert response.status_code == 401 and response.json()["ErrorCode"] == "2"

@@ -1,10 +1,12 @@
 from django.urls import path
 
-from vanphong.hub import node_api
+from vanphong.hub import node_api, views
 
 app_name = "hub"
 
 urlpatterns = [
+    # The IT staff's page (session sign-in, instance operators).
+    path("network/", views.network_page, name="network"),
     # The node API (mutual TLS): the national hub's operations under their own names.
     path("api/sendEdoc", node_api.send_edoc, name="send_edoc"),
     path("api/getReceivedEdocList", node_api.received_list, name="received_list"),
