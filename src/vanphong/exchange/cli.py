@@ -103,7 +103,8 @@ def cmd_receive(args) -> int:
     except OSError as exc:
         print(_("Cannot read %(path)s: %(error)s.") % {"path": args.file, "error": exc.strerror}, file=sys.stderr)
         return 2
-    intake = inbox.receive(data, agency=agency, transport_name="file", transport_id=args.file[-200:])
+    intake = inbox.receive(data, agency=agency, transport_name="import" if args.without_verification else "file",
+                           transport_id=args.file[-200:], unverified=args.without_verification)
     package = intake.package
     print(json.dumps({"outcome": intake.outcome, "package": package.pk if package else None,
                       "document_id": package.edxml_document_id if package else "", "reason": intake.reason}, ensure_ascii=False))
@@ -127,4 +128,7 @@ def add_commands(sub) -> None:
                                 description=cmd_receive.__doc__)
     q.add_argument("file", nargs="?", metavar="FILE.edxml", help="a package to take in; without it, fetch from the transports")
     q.add_argument("--agency", metavar="CODE", help="the hosted agency the file is for")
+    q.add_argument("--without-verification", action="store_true",
+                   help="take in a document whose signature or sender this system cannot verify (another implementation's "
+                        "file): flagged as not verified for the clerk; no status is sent back")
     q.set_defaults(func=cmd_receive)

@@ -82,8 +82,12 @@ def _summary(edoc: model.Edoc) -> dict:
             "priority": edoc.other_info.priority if edoc.other_info.priority in model.PRIORITIES else None}
 
 
-def receive(data: bytes, *, agency: Agency, transport_name: str = "", transport_id: str = "") -> Intake:
-    """Take in one delivery for `agency` (hosted here). Never raises for what the bytes contain."""
+def receive(data: bytes, *, agency: Agency, transport_name: str = "", transport_id: str = "", unverified: bool = False) -> Intake:
+    """Take in one delivery for `agency` (hosted here). Never raises for what the bytes contain.
+
+    `unverified`: an operator imports a package file from a system this one cannot verify (the
+    placeholder signatures of other implementations, a sender outside the directory): it is taken
+    in for the clerk, flagged on its page as not verified, and no status goes back to anyone."""
     sha = hashlib.sha256(data).hexdigest()
     base = {"agency": agency, "sha256": sha, "size": len(data), "transport": transport_name[:10], "transport_id": transport_id[:200]}
     limits = Limits.from_settings()
@@ -111,6 +115,8 @@ def receive(data: bytes, *, agency: Agency, transport_name: str = "", transport_
         else:
             base["edxml_document_id"] = package.response_for.document_id[:200]
         sender = _known_agency(package.from_.organ_id)
+        if unverified:
+            return _import_unverified(base, read, sender, agency)
         if sender is None:
             raise _Refused(_("The sender %(code)s is not an agency of the directory: packages are taken only from known agencies.")
                            % {"code": package.from_.organ_id or "—"})
@@ -149,7 +155,26 @@ def _opened(agency: Agency, data: bytes) -> tuple[bytes, bool]:
         raise _Refused(_("The encrypted package cannot be opened: %(error)s") % {"error": " ".join(exc.messages)}) from None
 
 
-def _take_document(base: dict, sender: Agency) -> Intake:
+def _import_unverified(base: dict, read, sender: Agency | None, agency: Agency) -> Intake:
+    package = read.package
+    if isinstance(package, model.Status):
+        if sender is None:
+            raise _Refused(_("The sender %(code)s is not an agency of the directory: packages are taken only from known agencies.")
+                           % {"code": package.from_.organ_id or "—"})
+        base["sender"] = sender
+        return _take_receipt(base, package, sender, agency)
+    notes = [_("Imported from a file by an operator, without verifying its signature or its sender: confirm it with the sender "
+               "before registering it.")]
+    if agency.code.upper() not in {t.organ_id.upper() for t in package.to}:
+        notes.append(_("The package is addressed to %(to)s, not to %(agency)s.")
+                     % {"to": ", ".join(t.organ_id for t in package.to) or "—", "agency": agency.code})
+    base["sender"] = sender
+    base["verification"] = {"valid": False, "verdict": "not verified", "imported": True, "problems": notes,
+                            "signature": read.signature.status}
+    return _take_document(base, sender, answer=False)
+
+
+def _take_document(base: dict, sender: Agency | None, *, answer: bool = True) -> Intake:
     agency = base["agency"]
     same = Q(sender_code__iexact=base["sender_code"], edxml_document_id=base["edxml_document_id"], business_doc_type=base["business_doc_type"]) | Q(
         sha256=base["sha256"])
@@ -159,9 +184,10 @@ def _take_document(base: dict, sender: Agency) -> Intake:
     try:
         with transaction.atomic():
             package = InboundPackage.objects.create(state=InboundPackage.State.RECEIVED, **base)
-            queue_status(package, "01")
-            audit.record("exchange.received", agency=agency, target=package,
-                         data={"from": sender.code, "document_id": package.edxml_document_id, "sha256": package.sha256,
+            if answer:
+                queue_status(package, "01")
+            audit.record("exchange.received" if answer else "exchange.imported_unverified", agency=agency, target=package,
+                         data={"from": base["sender_code"], "document_id": package.edxml_document_id, "sha256": package.sha256,
                                "transport": package.transport, "transport_id": package.transport_id})
     except IntegrityError:  # the same package, taken in at the same moment by another worker
         existing = InboundPackage.objects.filter(same, agency=agency).exclude(state=InboundPackage.State.REFUSED).first()

@@ -101,7 +101,8 @@ def register_received(actor, package: InboundPackage, *, register=None, doc_type
         document = documents.register_incoming(
             actor, register=register, files=files, distribution=distribution, confirm_duplicate=confirm_duplicate, request=request,
             doc_type=doc_type or guess_doc_type(edoc), code_number=edoc.code.code_number, code_notation=edoc.code.code_notation,
-            issued_date=edoc.promulgation_info.promulgation_date, issuing_agency=package.sender, subject=edoc.subject,
+            issued_date=edoc.promulgation_info.promulgation_date, issuing_agency=package.sender,
+            issuing_agency_name="" if package.sender_id else (package.sender_name or package.sender_code), subject=edoc.subject,
             signer_name=edoc.signer_info.full_name, signer_position=edoc.signer_info.position, signer_competence=competence,
             urgency=urgency, confidentiality=confidentiality, due_date=edoc.due_date, page_count=edoc.other_info.page_amount,
             copies=edoc.other_info.promulgation_amount, notes=notes, arrival_date=package.received_at, receiving_unit=receiving_unit)
