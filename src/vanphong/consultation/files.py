@@ -36,7 +36,13 @@ class Stored:
 
 
 def max_bytes() -> int:
-    return getattr(settings, "VANPHONG_CONSULTATION_MAX_FILE_BYTES", MAX_FILE_BYTES)
+    """VANPHONG_CONSULTATION_MAX_FILE_MB (environment or vanphong.toml), 20 by default; a Django setting in bytes wins."""
+    configured = getattr(settings, "VANPHONG_CONSULTATION_MAX_FILE_BYTES", None)
+    if configured is not None:
+        return configured
+    from vanphong import config
+
+    return config.get_int("VANPHONG_CONSULTATION_MAX_FILE_MB", MAX_FILE_BYTES // (1024 * 1024)) * 1024 * 1024
 
 
 def _size_of(upload) -> int | None:
