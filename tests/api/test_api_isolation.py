@@ -1084,6 +1084,20 @@ def check_reject_received(w, as_):
     assert response.status_code == 200 and response.json()["state"] == "rejected"
 
 
+@covers("POST", "/exchange/sent/{package_id}/resend")
+def check_resend_package(w, as_):
+    from vanphong.exchange.models import OutboundMessage
+
+    s = secrets(w)
+    package = OutboundMessage.objects.create(kind="edoc", sender=w.agency_a, recipient=w.agency_b, document=s.draft, state="failed",
+                                             occurred_at=timezone.now(), next_attempt_at=timezone.now(), last_error="Từ chối")
+    for person in s.strangers(w):  # another agency, or not cleared for the document
+        assert as_(person).post(f"/exchange/sent/{package.pk}/resend").status_code == 404, person
+    unchanged(package, state="failed")
+    response = as_(s.insider).post(f"/exchange/sent/{package.pk}/resend")
+    assert response.status_code == 200 and response.json()["state"] == "pending"
+
+
 @covers("GET", "/documents/{document_id}/exchange")
 def check_document_timeline(w, as_):
     from vanphong.exchange.models import OutboundMessage

@@ -190,3 +190,42 @@ def test_two_workers_taking_in_the_same_package_keep_it_once(agency_a, agency_b,
         t.join(60)
     assert sorted(outcomes) == ["accepted", "duplicate"]
     assert InboundPackage.objects.count() == 1 and OutboundMessage.objects.filter(status_code="01").count() == 1
+
+
+@pytest.mark.django_db
+def test_a_clerk_sends_again_a_package_the_exchange_gave_up_on(client, clerk_a, agency_a, seals, recording):
+    from tests.conftest import signed_in
+    from tests.factories import make_person
+    from vanphong.core.errors import PermissionDenied, ValidationError
+    from vanphong.exchange import services
+
+    [far] = far_agencies(1)
+    document = issued_document(clerk_a, [far])
+    recording.fail = transports.TransportError("The hub does not know this agency.", retryable=False)
+    outbox.deliver_all()
+    package = OutboundMessage.objects.get(document=document)
+    assert package.state == "failed"
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    page = signed_in(client, clerk_a).get(f"/documents/{document.pk}/").content.decode()
+    assert "The hub does not know this agency." in page and "Send again" in page
+    specialist = make_person(agency_a, "chuyenvien.gui", "Chuyên Viên", roles=["specialist"])
+    with pytest.raises(PermissionDenied):
+        services.resend(specialist, package)
+    recording.fail = None
+    response = client.post(f"/exchange/sent/{package.pk}/resend/")
+    assert response.status_code == 302 and response["Location"] == f"/documents/{document.pk}/#exchange"
+    package.refresh_from_db()
+    assert (package.state, package.attempts) == ("pending", 0)
+    with pytest.raises(ValidationError, match="Only a package that could not be sent"):
+        services.resend(clerk_a, package)
+    assert outbox.deliver_all().sent == 1 and len(recording.sent) == 1
+
+
+@pytest.mark.django_db
+def test_an_attachment_too_large_for_edxml_stops_with_the_reason(clerk_a, agency_b, seals, settings):
+    settings.VANPHONG_EDXML_MAX_ATTACHMENT_BYTES = 100
+    document = issued_document(clerk_a, [agency_b])
+    outbox.deliver_all()
+    package = OutboundMessage.objects.get(document=document)
+    assert package.state == "failed" and "Quyết định.pdf: larger than the 100" in package.last_error
+    assert not LocalMailbox.objects.exists()

@@ -61,6 +61,9 @@ COVERED = {
     # test_another_agency_gets_404_and_non_clerks_403, test_an_encrypted_package_is_hidden_from_clerks_without_clearance).
     "exchange:received": "own", "exchange:package": "object", "exchange:register": "object", "exchange:reject": "object",
     "exchange:attachment": "object",
+    # Sending again a package given up on: the sending agency's clerks (tests/exchange/test_outbox.py:
+    # test_a_clerk_sends_again_a_package_the_exchange_gave_up_on; 404 for other agencies in tests/api/test_api_isolation.py).
+    "exchange:resend": "object",
     # Consultations (tests/consultation/test_pages.py: test_respondents_reach_only_their_invitation, 404 for all but the
     # drafting body's staff and each invitation's own respondents; test_another_agency_reaches_nothing).
     "consultation:list": "own", "consultation:start": "own", "consultation:detail": "object", "consultation:invite": "object",

@@ -178,12 +178,22 @@ def reject_received(request, package_id: PackageId, payload: RejectIn):
     return services.reject_received(reader, selectors.received_package(reader, package_id), reason=payload.reason, request=request)
 
 
+@router.post("/exchange/sent/{package_id}/resend", response={200: RecipientTimelineOut, **error_responses(401, 403, 404, 422)})
+def resend_package(request, package_id: PackageId):
+    """Send again a package the exchange gave up on (state failed), once its cause is fixed. Clerks of the sending agency."""
+    package = services.resend(request.auth, selectors.sent_package(request.auth, package_id), request=request)
+    return _timeline(package, list(package.receipts.order_by("code", "pk")))
+
+
+def _timeline(package, receipts) -> dict:
+    return {"recipient_code": package.recipient.code, "recipient_name": package.recipient.name, "state": package.state,
+            "attempts": package.attempts, "sent_at": package.sent_at, "last_error": package.last_error, "receipts": receipts}
+
+
 @router.get("/documents/{document_id}/exchange", response={200: list[RecipientTimelineOut], **error_responses(401, 404, 422)})
 def document_timeline(request, document_id: DocumentId):
     """For an outgoing document you may read: per recipient agency, whether its package left and each status that came back."""
     document = document_selectors.document_detail(request.auth, document_id)
     timelines = selectors.document_timelines(request.auth, document)
-    return [{"recipient_code": t.package.recipient.code, "recipient_name": t.package.recipient.name, "state": t.package.state,
-             "attempts": t.package.attempts, "sent_at": t.package.sent_at, "last_error": t.package.last_error,
-             "receipts": t.receipts} for t in timelines]
+    return [_timeline(t.package, t.receipts) for t in timelines]
 

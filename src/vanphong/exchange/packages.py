@@ -3,10 +3,14 @@ message about a package we received. Built by the worker with the codec's strict
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from vanphong.core import storage
 from vanphong.exchange.edxml import model, writer
+from vanphong.exchange.edxml.limits import Limits
 from vanphong.exchange.edxml.values import local_timestamp
 
 
@@ -34,10 +38,16 @@ def edoc_for(message) -> model.Edoc:
     document = message.document
     sender = document.agency
     document_id = document_id_of(document)
+    files = list(document.attachments.order_by("pk"))
+    limit = Limits.from_settings().max_attachment_bytes
+    too_big = [a.filename for a in files if a.size > limit]
+    if too_big:
+        raise ValidationError(_("%(names)s: larger than the %(limit)s an edXML attachment may be; receivers would refuse the package. "
+                                "Send it another way, or as a smaller file.") % {"names": ", ".join(too_big), "limit": filesizeformat(limit)})
     attachments = [
         model.Attachment(content_id=str(index), attachment_name=a.filename, content_type=a.content_type,
                          data=storage.read_bytes(a.sha256))
-        for index, a in enumerate(document.attachments.order_by("pk"), start=1)
+        for index, a in enumerate(files, start=1)
     ]
     return model.Edoc(
         from_=organization(sender),

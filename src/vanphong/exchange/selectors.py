@@ -72,3 +72,14 @@ def document_timelines(reader, document) -> list[RecipientTimeline]:
     for receipt in Receipt.objects.filter(package__in=packages).order_by("code", "pk"):
         receipts.setdefault(receipt.package_id, []).append(receipt)
     return [RecipientTimeline(p, receipts.get(p.pk, [])) for p in packages]
+
+
+def sent_package(reader, pk: int) -> OutboundMessage:
+    """A document package of the reader's agency, about a document the reader may read."""
+    if not (reader and reader.is_authenticated and reader.is_active):
+        raise NotFound
+    package = OutboundMessage.objects.filter(pk=pk, kind=OutboundMessage.Kind.EDOC, sender_id=reader.agency_id).select_related(
+        "document", "recipient").first()
+    if package is None or not documents_visible_to(reader).filter(pk=package.document_id).exists():
+        raise NotFound
+    return package

@@ -16,11 +16,11 @@ from vanphong.core.clearance import Clearance
 from vanphong.core.errors import ValidationError
 from vanphong.documents import attachments as document_files
 from vanphong.documents import services as documents
-from vanphong.documents.permissions import require_clerk
+from vanphong.documents.permissions import require_clearance, require_clerk
 from vanphong.documents.types import Competence, DocumentType, Urgency
 from vanphong.exchange.edxml import model, reader
 from vanphong.exchange.edxml.limits import Limits
-from vanphong.exchange.models import InboundPackage
+from vanphong.exchange.models import InboundPackage, OutboundMessage
 from vanphong.exchange.outbox import queue_status
 
 MAX_REASON = 2000
@@ -131,3 +131,23 @@ def reject_received(actor, package: InboundPackage, *, reason: str, request=None
         audit.record("exchange.rejected", actor=actor, agency=package.agency, target=package, request=request,
                      data={"document_id": package.edxml_document_id, "from": package.sender_code, "reason": reason})
     return package
+
+
+def resend(actor, message: OutboundMessage, *, request=None) -> OutboundMessage:
+    """A clerk of the sending agency sends again a package the exchange gave up on, once its cause is
+    fixed (a directory entry, a transport, a certificate): it is due at once, with fresh attempts."""
+    with transaction.atomic():
+        message = OutboundMessage.objects.select_for_update(of=("self",)).select_related("sender", "recipient", "document").get(
+            pk=message.pk)
+        require_clerk(actor, message.sender)
+        if message.document_id:
+            require_clearance(actor, message.document.confidentiality)
+        if message.state != OutboundMessage.State.FAILED:
+            raise ValidationError(_("Only a package that could not be sent is sent again; this one is: %(state)s.")
+                                  % {"state": message.get_state_display()})
+        message.state, message.attempts, message.claim = OutboundMessage.State.PENDING, 0, None
+        message.next_attempt_at = timezone.now()
+        message.save(update_fields=["state", "attempts", "claim", "next_attempt_at"])
+        audit.record("exchange.resend", actor=actor, agency=message.sender, target=message, request=request,
+                     data={"to": message.recipient.code, "document_id": message.edxml_document_id, "last_error": message.last_error[:500]})
+    return message

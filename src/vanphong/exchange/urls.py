@@ -9,4 +9,5 @@ urlpatterns = [
     path("received/<int:pk>/register/", views.register, name="register"),
     path("received/<int:pk>/reject/", views.reject, name="reject"),
     path("received/<int:pk>/attachments/<int:index>/", views.attachment, name="attachment"),
+    path("sent/<int:pk>/resend/", views.resend, name="resend"),
 ]

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
@@ -16,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from vanphong.core.clearance import Clearance
 from vanphong.core.errors import NotFound, ValidationError
 from vanphong.core.paging import CappedPaginator
-from vanphong.core.web import add_service_errors, get_or_404
+from vanphong.core.web import add_service_errors, get_or_404, message_refusal
 from vanphong.documents.models import Direction
 from vanphong.documents.permissions import is_clerk
 from vanphong.documents.types import Urgency
@@ -154,6 +155,19 @@ def attachment(request, pk, index):
     return response
 
 
+@login_required
+@require_POST
+def resend(request, pk):
+    package = get_or_404(selectors.sent_package, request.user, pk)
+    try:
+        services.resend(request.user, package, request=request)
+    except ValidationError as exc:
+        message_refusal(request, exc)
+    else:
+        messages.success(request, _("The package to %(agency)s will be sent again within a minute.") % {"agency": package.recipient.name})
+    return redirect(reverse("documents:detail", args=[package.document_id]) + "#exchange")
+
+
 def document_section(request, document) -> str:
     """The exchange panel of an outgoing document's page (documents.hooks.detail_sections): per
     recipient agency, whether the package left and each status that came back."""
@@ -166,4 +180,5 @@ def document_section(request, document) -> str:
     if not timelines:
         return ""
     rows = [{"timeline": t, "receipts": [(r, status_label(r.code)) for r in t.receipts]} for t in timelines]
-    return render_to_string("exchange/_timeline.html", {"rows": rows, "document": document}, request=request)
+    return render_to_string("exchange/_timeline.html", {"rows": rows, "document": document,
+                                                        "can_resend": is_clerk(request.user, document.agency)}, request=request)
