@@ -45,3 +45,12 @@ def test_reference_fields_and_spans():
     assert (reference.article, reference.clause, reference.point) == ("12", 1, "c")
     assert text[reference.start:reference.end] == "điểm c khoản 1 Điều 12"
     assert from_roman("IV") == 4 and from_roman("IIII") is None
+
+
+def test_an_article_is_not_placed_in_the_chapter_named_before_it():
+    from vanphong.consultation.engine.references import complete
+
+    chapter = parse_references("Chương III")[0]
+    assert complete(parse_references("Điều 12")[0], chapter).label() == "Điều 12"
+    assert complete(parse_references("Mục 2")[0], chapter).label() == "Mục 2 Chương III"
+    assert complete(parse_references("khoản 1")[0], parse_references("Điều 12")[0]).label() == "khoản 1 Điều 12"

@@ -39,3 +39,15 @@ def test_paragraph_list_and_a_paragraph_without_reference_first():
     pieces = split_answer(["Nhất trí với toàn bộ dự thảo.", "", "Riêng Điều 7 đề nghị bổ sung chế tài."])
     assert [(p.text, [r.label() for r in p.references]) for p in pieces] == [
         ("Nhất trí với toàn bộ dự thảo.", []), ("Riêng Điều 7 đề nghị bổ sung chế tài.", ["Điều 7"])]
+
+
+def test_a_comment_that_ends_with_references_is_no_heading_and_the_letter_ends_at_its_recipients():
+    pieces = split_answer(["Góp ý cụ thể:", "- Chương III: đề nghị gộp Mục 1 và Mục 2.", "- Điều 7: đề nghị bổ sung khoản 3 Điều 8",
+                           "Điều 12. Trách nhiệm của Ủy ban nhân dân cấp xã", "Đề nghị bỏ điểm c khoản 1.",
+                           "Trân trọng./.", "Nơi nhận:", "- Như trên;", "- Lưu: VT, VP.", "Nguyễn Văn An"])
+    assert [(p.text[:24], [r.label() for r in p.references]) for p in pieces] == [
+        ("Góp ý cụ thể:", []),
+        ("- Chương III: đề nghị gộ", ["Chương III", "Mục 1", "Mục 2"]),
+        ("- Điều 7: đề nghị bổ sun", ["Điều 7", "khoản 3 Điều 8"]),
+        ("Đề nghị bỏ điểm c khoản ", ["điểm c khoản 1 Điều 12"]),
+    ]

@@ -191,6 +191,8 @@ def _expand_run(chains: list[dict]) -> list[Reference]:
 def complete(reference: Reference, context: Reference) -> Reference:
     """`reference` with the levels above its highest one taken from `context`: "điểm c khoản 1"
     under "Điều 12" is "điểm c khoản 1 Điều 12"."""
+    if reference.highest() == "article":
+        return reference  # articles are numbered through the whole text: "Điều 12" under "Chương III" is not in it
     top = _RANK[reference.highest()]
     inherited = {lv: getattr(context, lv) for lv in LEVELS if _RANK[lv] > top and getattr(context, lv) is not None}
     return replace(reference, **inherited) if inherited else reference

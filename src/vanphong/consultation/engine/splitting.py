@@ -33,6 +33,8 @@ _BOILERPLATE = re.compile(
 _HEADING_START = re.compile(r"^(?:[\divxlc]{1,4}[.)]\s*|[a-z][)]\s*|[-+•]\s*)?(?:ve|doi voi|gop y|y kien|tai)?\s*"
                             r"(?:diem|khoan|doan|dieu|muc|chuong|phan|d\.)", re.IGNORECASE)
 _PARAGRAPH_BREAK = re.compile(r"\n\s*")
+# The letter's end: what follows "Nơi nhận:" (recipients, "Lưu: VT") or a closing "Trân trọng./." is no comment.
+_CLOSING = re.compile(r"^(?:noi nhan\b|tran trong\W*$)")
 
 
 def split_answer(answer: str | Iterable[str]) -> list[Piece]:
@@ -42,6 +44,8 @@ def split_answer(answer: str | Iterable[str]) -> list[Piece]:
     current: tuple[Reference, ...] = ()
     for paragraph in paragraphs:
         text = clean(paragraph)
+        if text and _CLOSING.match(fold(text)):
+            break
         if not text or _BOILERPLATE.match(fold(text)):
             continue
         named = tuple(parse_references(text))
@@ -66,7 +70,10 @@ def _is_heading(text: str, references: tuple[Reference, ...]) -> bool:
         return False
     if folded.rstrip().endswith(":"):
         return True
-    rest = folded[references[-1].end:].strip(" .:-")
+    # What follows the opening reference ("Chương III: đề nghị gộp Mục 1 và Mục 2" asks something, though it ends
+    # with references of its own).
+    opening_end = max(r.end for r in references if r.start == references[0].start)
+    rest = folded[opening_end:].strip(" .:-")
     # a title after "Điều N." is a few words with no request word in it
     asks = re.search(r"\b(de nghi|kien nghi|de xuat|nen|can|bo sung|sua|bo|lam ro|khong|chua|them|giam|tang)\b", rest)
     return not asks and len(rest.split()) <= 12 and not rest.endswith((".", "?", "!")) if rest else True
