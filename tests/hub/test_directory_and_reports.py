@@ -92,3 +92,25 @@ def test_a_node_without_certificates_or_hub_says_so(settings, agency_a, tmp_path
     shutil.copy(node.key_path, tmp_path / f"{A}.key")
     assert main(["hub", "directory", "sync"]) == 1  # nothing listens there: worth trying again
     assert "could not be reached" in capsys.readouterr().err
+
+
+def test_the_worker_reports_and_syncs_on_its_own_when_a_hub_is_set(node_settings, node_a, settings):
+    from django_tasks_db.models import DBTaskResult
+
+    from vanphong.hub import tasks
+
+    def waiting():
+        return sorted(DBTaskResult.objects.filter(status="READY").values_list("task_path", flat=True))
+
+    assert tasks.report_to_hub.call() == {A: ""}
+    assert NodeReport.objects.get().member.agency.code == A
+    assert sorted(tasks.sync_directory_from_hub.call()["hosted_here"]) == [B, A]
+    assert waiting() == ["vanphong.hub.tasks.report_to_hub", "vanphong.hub.tasks.sync_directory_from_hub"]  # the next runs
+    DBTaskResult.objects.all().delete()
+    settings.VANPHONG_EXCHANGE_HUB_URL = ""
+    tasks.on_worker_started()
+    assert waiting() == []  # a node without a hub has nothing to report to
+    settings.VANPHONG_EXCHANGE_HUB_URL = "https://hub.example/hub/api/"
+    tasks.on_worker_started()
+    tasks.on_worker_started()  # a second worker starting adds nothing
+    assert waiting() == ["vanphong.hub.tasks.report_to_hub", "vanphong.hub.tasks.sync_directory_from_hub"]

@@ -12,3 +12,8 @@ class HubConfig(AppConfig):
         from vanphong.exchange import hub_client
 
         hub_client.register()
+        # A node with a hub reports to it and takes its directory from the worker.
+        from vanphong.core.worker import worker_started
+        from vanphong.hub import tasks
+
+        worker_started.connect(tasks.on_worker_started, dispatch_uid="hub-node-schedule")

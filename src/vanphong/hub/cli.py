@@ -66,22 +66,6 @@ def cmd_member_add(args) -> int:
     return 0
 
 
-def _hub_client():
-    """The hub this node is configured for (VANPHONG_EXCHANGE_HUB_URL, _CA_FILE, _CLIENT_CERT_DIR)."""
-    from vanphong.exchange.hub_client import HubTransport
-
-    return HubTransport().client
-
-
-def _acting_codes(client, requested: str | None) -> list[str]:
-    """The hosted agencies this node can speak for: those with a client certificate in its folder."""
-    from vanphong.org.models import Agency
-
-    codes = [requested] if requested else list(Agency.objects.filter(hosted=True, is_active=True).order_by("code")
-                                                     .values_list("code", flat=True))
-    return [code for code in codes if (client.credentials.folder / f"{code}.pem").is_file()]
-
-
 def cmd_directory_sync(args) -> int:
     """Bring this node's agency directory up to date from the hub."""
     from vanphong.cli import _setup_django
@@ -95,17 +79,10 @@ def cmd_directory_sync(args) -> int:
     from vanphong.hub import node_directory
 
     try:
-        client = _hub_client()
-        codes = _acting_codes(client, args.as_agency)
-        if not codes:
-            print(_("No hosted agency has a node client certificate in %(path)s.") % {"path": client.credentials.folder},
-                  file=sys.stderr)
-            return 2
-        entries = client.agencies(codes[0])
+        report = node_directory.sync_from_hub(as_agency=args.as_agency)
     except TransportError as exc:
         print(exc.message, file=sys.stderr)
         return 1 if exc.retryable else 2
-    report = node_directory.sync_directory(None, entries)
     if args.json:
         print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
     else:
@@ -123,27 +100,27 @@ def cmd_report(args) -> int:
     from vanphong.cli import _setup_django
 
     _setup_django()
+    from django.conf import settings
     from django.utils.translation import gettext as _
 
     from vanphong.exchange.transport import TransportError
     from vanphong.hub import node_health
-    from vanphong.org.models import Agency
 
     try:
-        client = _hub_client()
-        codes = _acting_codes(client, args.as_agency)
-        if not codes:
-            print(_("No hosted agency has a node client certificate in %(path)s.") % {"path": client.credentials.folder},
-                  file=sys.stderr)
-            return 2
-        for code in codes:
-            agency = Agency.objects.get(code=code)
-            client.report(code, node_health.collect(agency, client_certificate=client.credentials.folder / f"{code}.pem"))
-            print(_("Reported %(code)s to the hub.") % {"code": code})
+        outcome = node_health.report_to_hub()
     except TransportError as exc:
         print(exc.message, file=sys.stderr)
-        return 1 if exc.retryable else 2
-    return 0
+        return 2
+    if not outcome:
+        print(_("No hosted agency has a node client certificate in %(path)s.")
+              % {"path": getattr(settings, "VANPHONG_EXCHANGE_CLIENT_CERT_DIR", "")}, file=sys.stderr)
+        return 2
+    for code, problem in outcome.items():
+        if problem:
+            print(f"{code}: {problem}", file=sys.stderr)
+        else:
+            print(_("Reported %(code)s to the hub.") % {"code": code})
+    return 1 if any(outcome.values()) else 0
 
 
 def add_commands(sub) -> None:
@@ -177,5 +154,4 @@ def add_commands(sub) -> None:
     r.set_defaults(func=cmd_directory_sync)
 
     q = hub_sub.add_parser("report", help="report this node's health to the hub", description=cmd_report.__doc__)
-    q.add_argument("--as", dest="as_agency", metavar="CODE", help="report only this hosted agency")
     q.set_defaults(func=cmd_report)

@@ -127,3 +127,19 @@ def _apply_entry(actor, code: str, entry: dict, report: SyncReport, request) -> 
         else:
             report.unchanged.append(code)
     _set_endpoint(agency, entry)
+
+
+def sync_from_hub(client=None, *, as_agency: str | None = None, request=None) -> SyncReport:
+    """Take the directory from this node's hub, speaking for `as_agency` or the first hosted agency
+    that has a node client certificate here. TransportError when the hub cannot be asked."""
+    from vanphong.exchange.hub_client import HubTransport
+    from vanphong.exchange.transport import TransportError
+
+    client = client or HubTransport().client
+    codes = [as_agency] if as_agency else list(Agency.objects.filter(hosted=True, is_active=True).order_by("code")
+                                               .values_list("code", flat=True))
+    codes = [code for code in codes if (client.credentials.folder / f"{code}.pem").is_file()]
+    if not codes:
+        raise TransportError(_("No hosted agency has a node client certificate in %(path)s.") % {"path": client.credentials.folder},
+                             retryable=False)
+    return sync_directory(None, client.agencies(codes[0]), request=request)

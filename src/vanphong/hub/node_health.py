@@ -39,3 +39,23 @@ def collect(agency: Agency, *, client_certificate: Path | None = None) -> dict:
         "certificates": certificates,
         "version": getattr(vanphong, "__version__", ""),
     }
+
+
+def report_to_hub(client=None) -> dict[str, str]:
+    """Send every hosted agency's report that this node holds a client certificate for. Returns
+    {agency code: "" when reported, else the reason}; raises TransportError when no hub is configured."""
+    from vanphong.exchange.hub_client import HubTransport
+    from vanphong.exchange.transport import TransportError
+
+    client = client or HubTransport().client
+    outcome = {}
+    for agency in Agency.objects.filter(hosted=True, is_active=True).order_by("code"):
+        certificate = client.credentials.folder / f"{agency.code}.pem"
+        if not certificate.is_file():
+            continue
+        try:
+            client.report(agency.code, collect(agency, client_certificate=certificate))
+            outcome[agency.code] = ""
+        except TransportError as exc:
+            outcome[agency.code] = exc.message
+    return outcome
