@@ -4,6 +4,7 @@ module): only the drafting body's staff read a consultation; only an invitation'
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
@@ -12,7 +13,7 @@ from tests.api.conftest import PREFIX
 from tests.api.test_api_isolation import covers, ids, unchanged
 from tests.consultation.drafts import ANSWER, DRAFT, docx_bytes, upload
 from vanphong.consultation import services
-from vanphong.consultation.models import Answer, Comment, Node
+from vanphong.consultation.models import Answer, Comment, Consultation, Invitation, Node
 
 
 def consulted(w):
@@ -111,3 +112,68 @@ def check_answer_file(w, as_):
     response = _file_post(as_(w.admin_b), f"/invitations/{theirs.pk}/answer-file")
     assert response.status_code == 201, response.content
     assert [c["mapping"] for c in response.json()["comments"]] == ["none", "inherited", "unresolved", "found", "unresolved"]
+
+
+def _multipart(api, path, payload, file=None):
+    data = {"payload": json.dumps(payload)}
+    if file is not None:
+        data["file"] = file
+    return api.client.post(PREFIX + path, data, headers=api._headers())
+
+
+@covers("POST", "/consultations")
+def check_start_consultation(w, as_):
+    from tests.factories import make_person
+
+    nobody = make_person(w.agency_a, "khongvaitro.a", "Không Vai Trò", unit=w.unit_a)
+    payload = {"title": "Dự thảo qua API", "deadline": (timezone.localdate() + dt.timedelta(days=5)).isoformat()}
+    response = _multipart(as_(nobody), "/consultations", payload, SimpleUploadedFile("d.docx", docx_bytes(DRAFT)))
+    assert response.status_code == 403
+    response = _multipart(as_(w.person_a), "/consultations", payload, SimpleUploadedFile("d.xlsx", b"PK\x03\x04" + b"x" * 50))
+    assert response.status_code == 422 and response.json()["detail"][0]["field"] == "file"
+    assert not Consultation.objects.exists()
+    response = _multipart(as_(w.admin_b), "/consultations", payload, SimpleUploadedFile("d.docx", docx_bytes(DRAFT)))
+    assert response.status_code == 201
+    made = Consultation.objects.get()
+    assert made.agency == w.agency_b and response.json()["version"]["units"][1]["label"] == "Điều 1"
+    # What B made, A's people do not see.
+    assert as_(w.person_a).get(f"/consultations/{made.pk}").status_code == 404
+
+
+@covers("GET", "/consultations/{consultation_id}/invitations")
+def check_list_consultation_invitations(w, as_):
+    consultation, mine, theirs = consulted(w)
+    for person in (w.admin_b, w.person_b, w.clerk_a):
+        assert as_(person).get(f"/consultations/{consultation.pk}/invitations").status_code == 404, person
+    rows = as_(w.person_a).get(f"/consultations/{consultation.pk}/invitations").json()
+    assert [(r["id"], r["state"], r["comments"]) for r in rows] == [(mine.pk, "answered", 1), (theirs.pk, "waiting", 0)]
+
+
+@covers("POST", "/consultations/{consultation_id}/invitations")
+def check_invite(w, as_):
+    consultation, _mine, _theirs = consulted(w)
+    for person in (w.admin_b, w.person_b, w.clerk_a):
+        assert as_(person).post(f"/consultations/{consultation.pk}/invitations", {"unit_ids": [w.unit_a.pk]}).status_code == 404
+    response = as_(w.person_a).post(f"/consultations/{consultation.pk}/invitations", {"unit_ids": [w.unit_b.pk]})
+    assert response.status_code == 422 and response.json()["detail"][0]["field"] == "unit_ids"  # another agency's unit
+    response = as_(w.person_a).post(f"/consultations/{consultation.pk}/invitations", {"person_ids": [w.person_b.pk]})
+    assert response.status_code == 422 and response.json()["detail"][0]["field"] == "person_ids"
+    assert Invitation.objects.count() == 2
+    response = as_(w.person_a).post(f"/consultations/{consultation.pk}/invitations", {"unit_ids": [w.unit_a.pk]})
+    assert response.status_code == 201 and [i["invitee"] for i in response.json()] == ["Văn phòng Tỉnh ủy"]
+
+
+@covers("POST", "/invitations/{invitation_id}/paper-answer")
+def check_paper_answer(w, as_):
+    _consultation, _mine, theirs = consulted(w)
+    payload = {"received_on": timezone.localdate().isoformat(), "text": "Về Điều 4:\nĐề nghị bỏ."}
+    for person in (w.admin_b, w.person_b, w.clerk_a):  # B's administrator answers for B, but does not type for the drafting body
+        assert _multipart(as_(person), f"/invitations/{theirs.pk}/paper-answer", payload).status_code == 404, person
+    assert Answer.objects.count() == 1
+    response = _multipart(as_(w.person_a), f"/invitations/{theirs.pk}/paper-answer", {**payload, "received_on": "2099-01-01"})
+    assert response.status_code == 422 and response.json()["detail"][0]["field"] == "received_on"
+    response = _multipart(as_(w.person_a), f"/invitations/{theirs.pk}/paper-answer", payload)
+    assert response.status_code == 201 and response.json()["comments"][0]["mapping"] == "inherited"
+    response = _multipart(as_(w.person_a), f"/invitations/{theirs.pk}/paper-answer", {**payload, "text": ""},
+                          SimpleUploadedFile("gop-y.docx", docx_bytes(ANSWER)))
+    assert response.status_code == 201 and len(response.json()["comments"]) == 5

@@ -9,12 +9,13 @@ import datetime as dt
 from typing import Literal
 
 from django.utils.translation import gettext as _
-from ninja import Field, File, Path, Query, Router, Schema, UploadedFile
+from ninja import Field, File, Path, Query, Router, Schema, Status, UploadedFile
 
-from vanphong.consultation import selectors, services
-from vanphong.consultation.models import MAX_COMMENT, Comment, Consultation, Invitation, Node
+from vanphong.consultation import permissions, selectors, services
+from vanphong.consultation.models import MAX_COMMENT, MAX_TITLE, Comment, Consultation, Invitation, Node
 from vanphong.core.api_support import MAX_ID, Id, InputSchema, PageQuery, Text, error_responses, page
 from vanphong.core.errors import NotFound, ValidationError
+from vanphong.org.models import Agency, Person, Unit
 
 router = Router(tags=["consultation"])
 
@@ -180,10 +181,7 @@ def list_consultations(request, query: Query[PageQuery]):
 @router.get("/consultations/{consultation_id}", response={200: ConsultationDetailOut, **error_responses(401, 404, 422)})
 def get_consultation(request, consultation_id: ConsultationId):
     """A consultation with its answers' tally and its latest version, unit by unit (staff of the drafting body)."""
-    consultation = selectors.consultation_for_staff(request.auth, consultation_id)
-    tally = selectors.tally(selectors.invitation_rows(consultation))
-    return {**{f: getattr(consultation, f) for f in ("id", "title", "deadline", "status", "drafting_unit_id", "created_at")},
-            "tally": tally, "version": selectors.latest_version(consultation)}
+    return _consultation_detail(selectors.consultation_for_staff(request.auth, consultation_id))
 
 
 @router.get("/consultations/{consultation_id}/comments", response={200: CommentPage, **error_responses(401, 404, 422)})
@@ -228,7 +226,7 @@ def answer(request, invitation_id: InvitationId, payload: AnswerIn):
     invitation = selectors.invitation_for_respondent(request.auth, invitation_id)
     result = services.answer_on_web(request.auth, invitation, comments=[(c.unit_id, c.text) for c in payload.comments],
                                     agreed=payload.agreed, request=request)
-    return 201, result
+    return Status(201, result)
 
 
 @router.post("/invitations/{invitation_id}/answer-file", response={201: AnswerOut, **error_responses(400, 401, 404, 422)},
@@ -237,4 +235,91 @@ def answer(request, invitation_id: InvitationId, payload: AnswerIn):
                          "with their mapping (`unresolved`: it names a unit the draft does not have).")
 def answer_file(request, invitation_id: InvitationId, file: File[UploadedFile]):
     invitation = selectors.invitation_for_respondent(request.auth, invitation_id)
-    return 201, services.answer_with_file(request.auth, invitation, upload=file, request=request)
+    return Status(201, services.answer_with_file(request.auth, invitation, upload=file, request=request))
+
+
+# ---- the drafting body's intake: the draft, invitations, paper answers -------------------------------------------
+
+
+class StartIn(InputSchema):
+    title: Text(MAX_TITLE, min_length=1)
+    deadline: dt.date = Field(description="The deadline for comments: today or later.")
+
+
+class InviteIn(InputSchema):
+    unit_ids: list[Id] = Field(default_factory=list, max_length=1000, description="Units of your agency.")
+    person_ids: list[Id] = Field(default_factory=list, max_length=1000, description="People of your agency.")
+    agency_ids: list[Id] = Field(default_factory=list, max_length=1000, description="Other agencies of the directory.")
+    deadline: dt.date | None = Field(None, description="By default the consultation's.")
+
+
+class PaperIn(InputSchema):
+    received_on: dt.date = Field(description="The day the answer reached the drafting body (not in the future).")
+    text: Text(MAX_COMMENT) = Field("", description="The answer as written, one comment a paragraph, naming the articles.")
+    agreed: bool = Field(False, description="The answer agrees without comment (nhất trí).")
+
+
+class InvitationRowOut(InvitationOut):
+    comments: int
+
+    @staticmethod
+    def resolve_comments(invitation) -> int:
+        return invitation.comment_count
+
+
+def _consultation_detail(consultation) -> dict:
+    return {**{f: getattr(consultation, f) for f in ("id", "title", "deadline", "status", "drafting_unit_id", "created_at")},
+            "tally": selectors.tally(selectors.invitation_rows(consultation)), "version": selectors.latest_version(consultation)}
+
+
+def _pick(model, ids: list[int], field: str, **within) -> list:
+    ids = list(dict.fromkeys(ids))
+    found = {o.pk: o for o in model.objects.filter(pk__in=ids, **within)}
+    if len(found) != len(ids):
+        raise ValidationError({field: _("Some of these do not exist, or are not yours to invite.")})
+    return [found[pk] for pk in ids]
+
+
+_MULTIPART = ("multipart/form-data: the fields as JSON in the part `payload`, and the file in the part `file` (Word .docx or "
+              "PDF, judged by its content).")
+
+
+@router.post("/consultations", response={201: ConsultationDetailOut, **error_responses(400, 401, 403, 422)},
+             description="Leaders, specialists, clerks and administrators. " + _MULTIPART)
+def start_consultation(request, payload: StartIn, file: File[UploadedFile]):
+    """Put a draft out for comments: its articles (or numbered sections) are found in the file."""
+    permissions.require_starter(request.auth)  # before the file is read
+    consultation = services.start_consultation(request.auth, title=payload.title, deadline=payload.deadline, upload=file,
+                                               request=request)
+    return Status(201, _consultation_detail(consultation))
+
+
+@router.get("/consultations/{consultation_id}/invitations", response={200: list[InvitationRowOut], **error_responses(401, 404, 422)})
+def list_consultation_invitations(request, consultation_id: ConsultationId):
+    """Everyone invited, with their state and count of comments (staff of the drafting body)."""
+    consultation = selectors.consultation_for_staff(request.auth, consultation_id)
+    return [row.invitation for row in selectors.invitation_rows(consultation)]
+
+
+@router.post("/consultations/{consultation_id}/invitations", response={201: list[InvitationOut], **error_responses(400, 401, 404, 422)})
+def invite(request, consultation_id: ConsultationId, payload: InviteIn):
+    """Invite units and people of your agency and other agencies (staff of the drafting body); they are told in the app
+    and by e-mail. Those invited already are left as they are; the answer lists the new invitations."""
+    consultation = selectors.consultation_for_staff(request.auth, consultation_id)
+    made = services.invite(
+        request.auth, consultation, deadline=payload.deadline,
+        units=_pick(Unit, payload.unit_ids, "unit_ids", agency_id=consultation.agency_id),
+        people=_pick(Person, payload.person_ids, "person_ids", agency_id=consultation.agency_id),
+        agencies=_pick(Agency, payload.agency_ids, "agency_ids"), request=request)
+    return Status(201, Invitation.objects.filter(pk__in=[i.pk for i in made]).select_related("consultation", "unit", "person", "agency"))
+
+
+@router.post("/invitations/{invitation_id}/paper-answer", response={201: AnswerOut, **error_responses(400, 401, 404, 422)},
+             description="Staff of the drafting body. " + _MULTIPART + " The file is optional: the text may be typed instead.")
+def paper_answer(request, invitation_id: InvitationId, payload: PaperIn, file: File[UploadedFile] = None):
+    """Record an answer that came on paper (or by post, fax…): split into comments placed on the units it names, like a
+    file. One received after the deadline is kept, and the invitation shows it as late."""
+    invitation = selectors.invitation_for_staff(request.auth, invitation_id)
+    answer = services.enter_paper_answer(request.auth, invitation, received_on=payload.received_on, text=payload.text,
+                                         upload=file, agreed=payload.agreed, request=request)
+    return Status(201, answer)
