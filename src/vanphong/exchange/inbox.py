@@ -95,6 +95,9 @@ def receive(data: bytes, *, agency: Agency, transport_name: str = "", transport_
         reason = _("The package is %(size)d bytes, over this instance's limit of %(limit)d bytes.") % {
             "size": len(data), "limit": limits.max_package_bytes}
         return _refuse(base, reason)
+    taken = InboundPackage.objects.filter(agency=agency, sha256=sha).exclude(state=InboundPackage.State.REFUSED).first()
+    if taken is not None:  # the very same bytes again (a retry, a replay): acknowledged, nothing more
+        return Intake(DUPLICATE, taken)
     base["payload_sha256"] = storage.put_bytes(data)
     read = None
     try:
