@@ -13,9 +13,11 @@ from tests.e2e.test_workflow_assignment import in_english, nav_link, sign_in_en,
 from tests.exchange.conftest import seals  # noqa: F401  (seal certificates of A and B)
 from tests.factories import PASSWORD, make_person, make_unit
 from tests.signing.conftest import pki  # noqa: F401
+from vanphong.core import storage
 from vanphong.documents import services as documents
 from vanphong.documents.models import Document
-from vanphong.exchange import tasks
+from vanphong.exchange import inbox, tasks
+from vanphong.exchange.models import OutboundMessage
 from vanphong.signing import document_services
 from vanphong.workflow import handling
 
@@ -43,8 +45,18 @@ def test_a_document_goes_from_agency_a_to_agency_b_and_the_receipts_come_back(pa
     # The worker's round: signs, delivers through the local transport, B's inbox answers 01.
     tasks.exchange_round.call()
 
+    # A package altered on the way also arrives for B: refused with its reason, never registered.
+    signed = storage.read_bytes(OutboundMessage.objects.get(document=draft).payload_sha256)
+    altered = signed.replace("Kế hoạch triển khai".encode(), "Kế hoạch thay đổi".encode())
+    assert inbox.receive(altered, agency=agency_b, transport_name="local").outcome == "refused"
+
     # Agency B's clerk registers it.
     sign_in_en(page, "vanthu.lt.b")
+    page.goto("/exchange/received/?state=refused")
+    refused_row = page.get_by_role("row").filter(has_text="Kế hoạch thay đổi")
+    # The reason is written in the language the receiving process runs in (Vietnamese by default).
+    assert refused_row.get_by_text(re.compile("changed after signing|đã bị thay đổi sau khi ký")).is_visible()
+    screenshot(page, "exchange-refused-list-en")
     nav_link(page, re.compile("Received through the exchange")).click()
     row = page.get_by_role("row").filter(has_text="Kế hoạch triển khai liên thông")
     assert row.get_by_text("000.00.00.T27").is_visible()
