@@ -3,40 +3,20 @@ network; the rule itself is exchange.confidential's `classification_rule`, in on
 
 Tối mật and Tuyệt mật documents never travel over the network: refused, nothing queued. Mật
 documents travel only encrypted end to end for the recipient agency's seal certificate
-(exchange.confidential: seal_for, open_sealed); a recipient without a known certificate waits."""
+(exchange.confidential: seal_for, open_sealed, imported directly); a recipient without a known certificate waits."""
 
 from __future__ import annotations
 
 from cryptography import x509
 
-from vanphong.core.clearance import Clearance
 from vanphong.core.errors import ValidationError
-
-
-def sealing():
-    """The end-to-end encryption module, or None where it is not installed."""
-    try:
-        from vanphong.exchange import confidential
-    except ImportError:
-        return None
-    return confidential if hasattr(confidential, "seal_for") and hasattr(confidential, "open_sealed") else None
+from vanphong.exchange import confidential
 
 
 def refusal(confidentiality: int) -> str:
     """Why a document of this confidentiality may not be sent, or "" when it may."""
-    from django.utils.translation import gettext as _
-
-    module = sealing()
-    if module is None:
-        if confidentiality >= Clearance.SECRET:
-            return _("A Tối mật or Tuyệt mật document may not travel over the network: the exchange did not send it. "
-                     "Deliver it on paper through the confidential channel.")
-        if confidentiality == Clearance.CONFIDENTIAL:
-            return _("A Mật document travels only encrypted end to end, and encryption for the exchange is not installed on "
-                     "this instance yet: the exchange did not send it. Deliver it on paper through the confidential channel.")
-        return ""
     try:
-        module.check_sendable(confidentiality)
+        confidential.check_sendable(confidentiality)
     except ValidationError as exc:
         return " ".join(exc.messages)
     return ""

@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 
 from vanphong.core import audit, storage
 from vanphong.core.errors import ValidationError
-from vanphong.exchange import confidentiality
+from vanphong.exchange import confidential
 from vanphong.exchange import transport as transports
 from vanphong.exchange.edxml import model, reader
 from vanphong.exchange.edxml.limits import Limits
@@ -142,8 +142,7 @@ def receive(data: bytes, *, agency: Agency, transport_name: str = "", transport_
 def _opened(agency: Agency, data: bytes) -> tuple[bytes, bool]:
     """(the package, whether it arrived encrypted): a package sealed end to end (a Mật document) is
     opened with the agency's seal key."""
-    sealing = confidentiality.sealing()
-    if sealing is None or not sealing.looks_sealed(data):
+    if not confidential.looks_sealed(data):
         return data, False
     from vanphong.signing import credentials, selectors
 
@@ -153,7 +152,7 @@ def _opened(agency: Agency, data: bytes) -> tuple[bytes, bool]:
                        % {"agency": agency.name})
     held = credentials.held(row)
     try:
-        return sealing.open_sealed(held.signer.signing_key, held.certificate, data), True
+        return confidential.open_sealed(held.signer.signing_key, held.certificate, data), True
     except ValidationError as exc:
         raise _Refused(_("The encrypted package cannot be opened: %(error)s") % {"error": " ".join(exc.messages)}) from None
 

@@ -32,7 +32,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vanphong.core import audit, storage
-from vanphong.exchange import confidentiality, packages
+from vanphong.exchange import confidential, confidentiality, packages
 from vanphong.exchange import transport as transports
 from vanphong.exchange.models import InboundPackage, OutboundMessage
 
@@ -98,7 +98,7 @@ def _signed_payload(message: OutboundMessage, token) -> bytes:
         if certificate is None:
             raise _NotReady(_("No certificate of %(agency)s is known to encrypt this Mật document for: an administrator must add "
                               "it to the agency's directory entry. The package waits.") % {"agency": message.recipient.name})
-        signed = confidentiality.sealing().seal_for(certificate, signed)
+        signed = confidential.seal_for(certificate, signed)
     sha = storage.put_bytes(signed)
     OutboundMessage.objects.filter(pk=message.pk, claim=token).update(payload_sha256=sha, payload_size=len(signed))
     return signed
