@@ -70,3 +70,11 @@ def _english():
 
     with translation.override("en"):
         yield
+
+
+@pytest.fixture
+def client():
+    """Pages in English, so that the messages asserted are the msgids (the Vietnamese ones are the catalogue's)."""
+    from django.test import Client
+
+    return Client(HTTP_ACCEPT_LANGUAGE="en")

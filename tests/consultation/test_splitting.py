@@ -51,3 +51,9 @@ def test_a_comment_that_ends_with_references_is_no_heading_and_the_letter_ends_a
         ("- Điều 7: đề nghị bổ sun", ["Điều 7", "khoản 3 Điều 8"]),
         ("Đề nghị bỏ điểm c khoản ", ["điểm c khoản 1 Điều 12"]),
     ]
+
+
+def test_the_senders_name_above_the_letter_is_no_comment():
+    pieces = split_answer(["UBND HUYỆN TIÊN DU", "PHÒNG TƯ PHÁP", "Số: 12/TP", "Góp ý Điều 3: đề nghị làm rõ.",
+                           "ĐỀ NGHỊ BỎ ĐIỀU 4", "KHÔNG CÓ Ý KIẾN KHÁC"])
+    assert [p.text for p in pieces] == ["Góp ý Điều 3: đề nghị làm rõ.", "ĐỀ NGHỊ BỎ ĐIỀU 4", "KHÔNG CÓ Ý KIẾN KHÁC"]

@@ -48,6 +48,8 @@ def split_answer(answer: str | Iterable[str]) -> list[Piece]:
             break
         if not text or _BOILERPLATE.match(fold(text)):
             continue
+        if not pieces and _is_letterhead(text):
+            continue
         named = tuple(parse_references(text))
         if named and current:  # "Đề nghị bỏ điểm c khoản 1" under the heading "Điều 12"
             named = tuple(complete(r, current[0]) for r in named)
@@ -60,6 +62,12 @@ def split_answer(answer: str | Iterable[str]) -> list[Piece]:
         elif content_tokens(syllables(text)):
             pieces.append(Piece(text, current, inherited=bool(current)))
     return pieces
+
+
+def _is_letterhead(text: str) -> bool:
+    """The sender's name above the letter ("UBND HUYỆN TIÊN DU", "PHÒNG TƯ PHÁP"): short, in capitals, naming nothing."""
+    letters = [c for c in text if c.isalpha()]
+    return bool(letters) and all(c.isupper() for c in letters) and len(text.split()) <= 12 and not parse_references(text)
 
 
 def _is_heading(text: str, references: tuple[Reference, ...]) -> bool:
