@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from vanphong.org.models import Agency
 
-BUSINESS_NEW = 0
+BUSINESS_NEW, BUSINESS_RECALL, BUSINESS_UPDATE, BUSINESS_REPLACE = 0, 1, 2, 3
 
 
 class TransportName(models.TextChoices):
@@ -129,6 +129,11 @@ class InboundPackage(models.Model):
         REGISTERED = "registered", _("Registered")
         REJECTED = "rejected", _("Rejected")
         REFUSED = "refused", _("Refused on arrival")
+        # A request about an earlier package (a recall), once the clerk accepted it (status 15); a
+        # refused request is REJECTED, with the clerk's reason (status 16).
+        ACCEPTED = "accepted", _("Request accepted")
+        # The earlier package a sender recalled, its recall accepted: withdrawn, never registered again.
+        RECALLED = "recalled", _("Recalled by the sender")
 
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(max_length=6, default="edoc")
@@ -158,6 +163,8 @@ class InboundPackage(models.Model):
                                     related_name="received_package")
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     decided_at = models.DateTimeField(null=True, blank=True)
+    # A request (BussinessDocType 1: a recall): the package it is about, received from the same sender.
+    original = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="requests")
 
     class Meta:
         ordering = ["-received_at", "-id"]
@@ -171,6 +178,11 @@ class InboundPackage(models.Model):
 
     def __str__(self):
         return f"{self.edxml_document_id or self.sha256[:12]} ({self.state})"
+
+    @property
+    def is_request(self) -> bool:
+        """A recall of an earlier package, for the clerk to accept or refuse (not to register)."""
+        return self.business_doc_type == BUSINESS_RECALL
 
     @property
     def reference(self) -> str:

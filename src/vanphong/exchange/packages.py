@@ -1,5 +1,5 @@
-"""The edXML of what we send: a document package from an issued outgoing document, a status
-message about a package we received. Built by the worker with the codec's strict writer."""
+"""The edXML of what we send: a document package from an issued outgoing document (or its recall),
+a status message about a package we received. Built by the worker with the codec's strict writer."""
 
 from __future__ import annotations
 
@@ -62,7 +62,9 @@ def edoc_for(message) -> model.Edoc:
         due_date=document.due_date,
         other_info=model.OtherInfo(priority=document.urgency, page_amount=document.page_count, promulgation_amount=document.copies),
         trace_headers=[model.TraceHeader(organ_id=sender.code, timestamp=local_timestamp(timezone.now()))],
-        bussiness=model.Bussiness(document_id=document_id, bussiness_doc_type=message.business_doc_type),
+        # A recall names the document it recalls (the same DocumentId) and says why.
+        bussiness=model.Bussiness(document_id=document_id, bussiness_doc_type=message.business_doc_type,
+                                  bussiness_doc_reason=message.description if message.business_doc_type else ""),
         attachments=attachments,
     )
 

@@ -1,5 +1,7 @@
 """The clerk's decisions on received packages: register one into an incoming register (status 03
-then goes back through the workflow's status event), or reject it with a reason (status 02)."""
+then goes back through the workflow's status event), or reject it with a reason (status 02); on a
+recall a sender asked for, accept it (15: the package it is about is withdrawn) or refuse it with a
+reason (16). On the sending side: recall an issued document from the agencies it reached."""
 
 from __future__ import annotations
 
@@ -20,7 +22,7 @@ from vanphong.documents.permissions import require_clearance, require_clerk
 from vanphong.documents.types import Competence, DocumentType, Urgency
 from vanphong.exchange.edxml import model, reader
 from vanphong.exchange.edxml.limits import Limits
-from vanphong.exchange.models import InboundPackage, OutboundMessage
+from vanphong.exchange.models import BUSINESS_NEW, BUSINESS_RECALL, InboundPackage, OutboundMessage
 from vanphong.exchange.outbox import queue_status
 
 MAX_REASON = 2000
@@ -80,11 +82,27 @@ def _locked(actor, package: InboundPackage) -> InboundPackage:
     return package
 
 
+def _locked_document_package(actor, package: InboundPackage) -> InboundPackage:
+    package = _locked(actor, package)
+    if package.is_request:
+        raise ValidationError(_("This is a recall of a document you received, not a document: accept or refuse it."))
+    return package
+
+
+def _locked_request(actor, package: InboundPackage) -> InboundPackage:
+    package = _locked(actor, package)
+    if not package.is_request:
+        raise ValidationError(_("This package is a document, not a recall: register or reject it."))
+    return package
+
+
 def register_received(actor, package: InboundPackage, *, register=None, doc_type: str = "", confidentiality: int = Clearance.NONE,
                       receiving_unit=None, distribution=(), confirm_duplicate: bool = False, request=None):
     """Register a received package as an incoming document, with its attachments. The workflow
     records status 03 in the same transaction; the exchange sends it back to the sender."""
     require_clerk(actor, package.agency)
+    if package.is_request:
+        raise ValidationError(_("This is a recall of a document you received, not a document: accept or refuse it."))
     if package.encrypted and confidentiality < Clearance.CONFIDENTIAL:
         raise ValidationError({"confidentiality": _("The package arrived encrypted, as a Mật document: register it as Mật or above.")})
     edoc = read_package(package).package
@@ -97,7 +115,7 @@ def register_received(actor, package: InboundPackage, *, register=None, doc_type
     competence = edoc.signer_info.competence if edoc.signer_info.competence in Competence.values else ""
     urgency = edoc.other_info.priority if edoc.other_info.priority in Urgency.values else Urgency.NORMAL
     with transaction.atomic():
-        package = _locked(actor, package)
+        package = _locked_document_package(actor, package)
         document = documents.register_incoming(
             actor, register=register, files=files, distribution=distribution, confirm_duplicate=confirm_duplicate, request=request,
             doc_type=doc_type or guess_doc_type(edoc), code_number=edoc.code.code_number, code_notation=edoc.code.code_notation,
@@ -115,15 +133,20 @@ def register_received(actor, package: InboundPackage, *, register=None, doc_type
     return document
 
 
-def reject_received(actor, package: InboundPackage, *, reason: str, request=None) -> InboundPackage:
-    """Reject a received package: status 02 with the reason goes back to its sender; nothing is registered."""
+def _reason(reason: str, missing: str) -> str:
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError({"reason": _("Say why the package is rejected: the sender reads it.")})
+        raise ValidationError({"reason": missing})
     if len(reason) > MAX_REASON:
         raise ValidationError({"reason": _("The reason is too long (at most %(max)d characters).") % {"max": MAX_REASON}})
+    return reason
+
+
+def reject_received(actor, package: InboundPackage, *, reason: str, request=None) -> InboundPackage:
+    """Reject a received package: status 02 with the reason goes back to its sender; nothing is registered."""
+    reason = _reason(reason, _("Say why the package is rejected: the sender reads it."))
     with transaction.atomic():
-        package = _locked(actor, package)
+        package = _locked_document_package(actor, package)
         package.state, package.reason = InboundPackage.State.REJECTED, reason
         package.decided_by, package.decided_at = actor, timezone.now()
         package.save(update_fields=["state", "reason", "decided_by", "decided_at"])
@@ -151,3 +174,89 @@ def resend(actor, message: OutboundMessage, *, request=None) -> OutboundMessage:
         audit.record("exchange.resend", actor=actor, agency=message.sender, target=message, request=request,
                      data={"to": message.recipient.code, "document_id": message.edxml_document_id, "last_error": message.last_error[:500]})
     return message
+
+
+# ---- recall (BussinessDocType 1) ----------------------------------------------------------------------
+
+
+def recall_document(actor, document, *, reason: str, request=None) -> list[OutboundMessage]:
+    """Recall an issued outgoing document from every agency its package reached: one recall package
+    per such agency, in the outbox, signed and delivered like the document (the reason travels as
+    BussinessDocReason). Each recipient's clerk answers 13 on arrival, then 15 (accepted) or 16
+    (refused, with a reason), on the document's per-recipient timeline."""
+    from vanphong.documents.models import Direction, Document
+
+    reason = _reason(reason, _("Say why the document is recalled: the recipients read it."))
+    with transaction.atomic():
+        document = Document.objects.select_for_update(of=("self",)).select_related("agency").get(pk=document.pk)
+        require_clerk(actor, document.agency)
+        require_clearance(actor, document.confidentiality)
+        if document.direction != Direction.OUTGOING or document.status != Document.Status.ISSUED:
+            raise ValidationError(_("Only an issued outgoing document can be recalled."))
+        sent = list(OutboundMessage.objects.filter(document=document, kind=OutboundMessage.Kind.EDOC, business_doc_type=BUSINESS_NEW,
+                                                   state=OutboundMessage.State.SENT).select_related("recipient").order_by("pk"))
+        if not sent:
+            raise ValidationError(_("This document has not reached any agency through the exchange: there is nothing to recall."))
+        recalled = set(OutboundMessage.objects.filter(document=document, kind=OutboundMessage.Kind.EDOC,
+                                                      business_doc_type=BUSINESS_RECALL).values_list("recipient_id", flat=True))
+        targets = [p.recipient for p in sent if p.recipient_id not in recalled]
+        if not targets:
+            raise ValidationError(_("This document has already been recalled from every agency it reached."))
+        now = timezone.now()
+        rows = OutboundMessage.objects.bulk_create([
+            OutboundMessage(kind=OutboundMessage.Kind.EDOC, sender_id=document.agency_id, recipient=agency, document=document,
+                            business_doc_type=BUSINESS_RECALL, description=reason, occurred_at=now, next_attempt_at=now)
+            for agency in targets])
+        audit.record("exchange.recall_sent", actor=actor, agency=document.agency, target=document, request=request,
+                     data={"recipients": [a.code for a in targets], "reason": reason})
+    return rows
+
+
+def _open_handling_round(document):
+    """The document's handling round still in progress, if any (workflow)."""
+    from vanphong.workflow.models import Assignment
+
+    return Assignment.objects.filter(document=document, status=Assignment.Status.OPEN).first()
+
+
+def accept_recall(actor, package: InboundPackage, *, request=None) -> InboundPackage:
+    """Accept a recall: the package it is about is withdrawn (a waiting package is no longer offered
+    for registration; a registered document is marked recalled on its page) and 15 goes back.
+
+    The workflow has no way to stop a handling round from outside it: a document still being
+    handled is refused here, with who holds it, so that its leader ends the round first through
+    the workflow (the lead returns it) and no task stays open on a withdrawn document."""
+    with transaction.atomic():
+        package = _locked_request(actor, package)
+        original = InboundPackage.objects.select_for_update(of=("self",)).select_related("document").get(pk=package.original_id)
+        if original.document_id is not None:
+            current = _open_handling_round(original.document)
+            if current is not None:
+                raise ValidationError(_("The document (arrival no. %(number)s) is still being handled: its round, due %(deadline)s, "
+                                        "must be ended first (its lead returns it to the leader), then accept the recall.")
+                                      % {"number": original.document.number, "deadline": current.deadline.strftime("%d/%m/%Y")})
+        now = timezone.now()
+        before = original.state
+        original.state = InboundPackage.State.RECALLED
+        original.save(update_fields=["state"])
+        package.state, package.decided_by, package.decided_at = InboundPackage.State.ACCEPTED, actor, now
+        package.save(update_fields=["state", "decided_by", "decided_at"])
+        queue_status(package, "15")
+        audit.record("exchange.recall_accepted", actor=actor, agency=package.agency, target=package, request=request,
+                     data={"document_id": package.edxml_document_id, "from": package.sender_code, "original": original.pk,
+                           "original_state": before, "document": original.document_id})
+    return package
+
+
+def refuse_recall(actor, package: InboundPackage, *, reason: str, request=None) -> InboundPackage:
+    """Refuse a recall, with the reason: 16 goes back; the package it is about stays as it was."""
+    reason = _reason(reason, _("Say why the recall is refused: the sender reads it."))
+    with transaction.atomic():
+        package = _locked_request(actor, package)
+        package.state, package.reason = InboundPackage.State.REJECTED, reason
+        package.decided_by, package.decided_at = actor, timezone.now()
+        package.save(update_fields=["state", "reason", "decided_by", "decided_at"])
+        queue_status(package, "16", reason)
+        audit.record("exchange.recall_refused", actor=actor, agency=package.agency, target=package, request=request,
+                     data={"document_id": package.edxml_document_id, "from": package.sender_code, "reason": reason})
+    return package
