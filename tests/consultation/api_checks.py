@@ -69,8 +69,13 @@ def check_place_comment(w, as_):
     unchanged(comment, node_id=None, mapping="none")
     response = as_(w.person_a).patch(f"/comments/{comment.pk}", {"unit_id": 10**9})
     assert response.status_code == 422 and response.json()["detail"][0]["field"] == "unit_id"
+    for person in (w.admin_b, w.clerk_a):
+        assert as_(person).patch(f"/comments/{comment.pk}", {"excluded": True}).status_code == 404, person
+    unchanged(comment, excluded=False)
     body = as_(w.person_a).patch(f"/comments/{comment.pk}", {"unit_id": article.pk}).json()
-    assert (body["unit_id"], body["mapping"]) == (article.pk, "staff")
+    assert (body["unit_id"], body["mapping"], body["excluded"]) == (article.pk, "staff", False)
+    body = as_(w.person_a).patch(f"/comments/{comment.pk}", {"excluded": True}).json()
+    assert (body["unit_id"], body["excluded"]) == (article.pk, True)
 
 
 @covers("GET", "/invitations")

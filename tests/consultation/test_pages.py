@@ -176,3 +176,24 @@ def test_the_staff_page_reads_a_bounded_number_of_queries(client, consultation, 
     assert page.count('class="comment"') == 16 * 5 + 5
     with django_assert_max_num_queries(25):
         client.get("/consultation/")
+
+
+def test_staff_mark_a_piece_as_no_comment_and_count_it_again(client, consultation, invited, drafter, clerk_b, organiser):
+    from vanphong.consultation import services
+
+    services.answer_with_file(clerk_b, invited["b"], upload=upload(docx_bytes(ANSWER), "gop-y.docx"))
+    intro = Comment.objects.get(text__startswith="Sở Nội vụ có ý kiến")
+    signed_in(client, organiser)
+    assert client.post(f"/consultation/comments/{intro.pk}/exclude/", {"excluded": "1"}).status_code == 404
+    client.logout()
+    signed_in(client, drafter)
+    assert client.post(f"/consultation/comments/{intro.pk}/exclude/", {"excluded": "1"}).status_code == 302
+    intro.refresh_from_db()
+    assert intro.excluded
+    page = client.get(f"/consultation/{consultation.pk}/").content.decode()
+    assert "No comment: not counted" in page and "Count it as a comment again" in page
+    rows = {r.invitation.pk: r.comments for r in selectors.invitation_rows(consultation)}
+    assert rows[invited["b"].pk] == 4
+    client.post(f"/consultation/comments/{intro.pk}/exclude/", {"excluded": "0"})
+    intro.refresh_from_db()
+    assert not intro.excluded

@@ -70,6 +70,7 @@ COVERED = {
     "consultation:remind": "object", "consultation:close": "object", "consultation:version_add": "object",
     "consultation:version": "object", "consultation:answer": "object", "consultation:answer_file": "object",
     "consultation:paper": "object", "consultation:place": "object", "consultation:version_file": "object",
+    "consultation:exclude": "object",
 }
 
 

@@ -8,12 +8,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
+from django.db import transaction
 from django.utils.translation import gettext as _
 from ninja import Field, File, Path, Query, Router, Schema, Status, UploadedFile
 
 from vanphong.consultation import permissions, selectors, services
 from vanphong.consultation.models import MAX_COMMENT, MAX_TITLE, Comment, Consultation, Invitation, Node
-from vanphong.core.api_support import MAX_ID, Id, InputSchema, PageQuery, Text, error_responses, page
+from vanphong.core.api_support import MAX_ID, Absent, Id, InputSchema, PageQuery, Text, error_responses, page
 from vanphong.core.errors import NotFound, ValidationError
 from vanphong.org.models import Agency, Person, Unit
 
@@ -112,6 +113,7 @@ class CommentOut(Schema):
     unit_id: int | None = Field(description="The unit of the latest version it concerns; null: the draft as a whole, or none found.")
     reference: str = Field(description="What the comment named, e.g. \"khoản 2 Điều 3\".")
     mapping: Literal[tuple(Comment.Mapping.values)]
+    excluded: bool = Field(description="Staff found it is no comment: not counted.")
     source: Literal["web", "file", "paper"]
     received_on: dt.date
 
@@ -168,8 +170,9 @@ class AnswerOut(Schema):
                     .order_by("position"))
 
 
-class PlaceIn(InputSchema):
-    unit_id: Id | None = Field(description="A unit of the latest version, or null for the draft as a whole.")
+class CommentPatch(InputSchema):
+    unit_id: Id | None = Absent()
+    excluded: bool = Absent()
 
 
 @router.get("/consultations", response={200: ConsultationPage, **error_responses(401, 422)})
@@ -193,14 +196,20 @@ def list_comments(request, consultation_id: ConsultationId, query: Query[PageQue
 
 
 @router.patch("/comments/{comment_id}", response={200: CommentOut, **error_responses(400, 401, 404, 422)})
-def place_comment(request, comment_id: CommentId, payload: PlaceIn):
-    """Correct the unit a comment concerns (staff of the drafting body)."""
+def update_comment(request, comment_id: CommentId, payload: CommentPatch):
+    """Staff of the drafting body correct the unit a comment concerns (`unit_id`: a unit of the latest version, or null
+    for the draft as a whole), or mark it as no comment (`excluded`: kept, not counted nor consolidated)."""
     comment = selectors.comment_for_staff(request.auth, comment_id)
-    try:
-        node = selectors.node_of_latest(comment.consultation, payload.unit_id)
-    except NotFound:
-        raise ValidationError({"unit_id": _("Choose a part of the current version of the draft.")}) from None
-    services.place_comment(request.auth, comment, node=node, request=request)
+    sent = payload.model_dump(exclude_unset=True)
+    with transaction.atomic():  # both changes or neither
+        if "unit_id" in sent:
+            try:
+                node = selectors.node_of_latest(comment.consultation, sent["unit_id"])
+            except NotFound:
+                raise ValidationError({"unit_id": _("Choose a part of the current version of the draft.")}) from None
+            services.place_comment(request.auth, comment, node=node, request=request)
+        if "excluded" in sent:
+            services.set_excluded(request.auth, comment, excluded=sent["excluded"], request=request)
     return Comment.objects.select_related("invitation__unit", "invitation__person", "invitation__agency", "answer").get(pk=comment.pk)
 
 

@@ -198,6 +198,9 @@ class Comment(models.Model):
     source_node = models.ForeignKey(Node, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     node = models.ForeignKey(Node, null=True, blank=True, on_delete=models.SET_NULL, related_name="comments")
     mapping = models.CharField(max_length=12, choices=Mapping.choices)
+    # Staff found it is no comment (a letter's introduction, a signature the splitter kept): kept and shown, not counted
+    # nor consolidated, and can be counted again.
+    excluded = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -113,7 +113,7 @@ def invitation_rows(consultation: Consultation) -> list[InvitationRow]:
     today = timezone.localdate()
     rows = []
     for invitation in (consultation.invitations.select_related("unit", "person", "agency")
-                       .annotate(comment_count=Count("comments")).order_by("id")):
+                       .annotate(comment_count=Count("comments", filter=Q(comments__excluded=False))).order_by("id")):
         state = state_of(invitation, today)
         rows.append(InvitationRow(invitation, state, STATES[state], invitation.comment_count))
     return rows
@@ -158,7 +158,7 @@ def own_comments(invitation: Invitation) -> QuerySet[Comment]:
 
 
 def comments_to_check(consultation: Consultation) -> QuerySet[Comment]:
-    return consultation.comments.filter(Q(mapping=Comment.Mapping.UNRESOLVED) | Q(mapping=Comment.Mapping.CARRIED))
+    return consultation.comments.filter(Q(mapping=Comment.Mapping.UNRESOLVED) | Q(mapping=Comment.Mapping.CARRIED), excluded=False)
 
 
 def mapping_of(version: DraftVersion) -> list[Node]:

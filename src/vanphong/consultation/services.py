@@ -377,6 +377,20 @@ def place_comment(actor, comment: Comment, *, node: Node | None, request=None) -
     return comment
 
 
+@transaction.atomic
+def set_excluded(actor, comment: Comment, *, excluded: bool, request=None) -> Comment:
+    """Staff mark a piece of an answer as no comment (or count it again)."""
+    permissions.require_staff(actor, comment.consultation)
+    if not isinstance(excluded, bool):
+        raise ValidationError({"excluded": _("Choose yes or no.")})
+    if comment.excluded != excluded:
+        Comment.objects.filter(pk=comment.pk).update(excluded=excluded)
+        comment.excluded = excluded
+        audit.record("consultation.comment_excluded" if excluded else "consultation.comment_included", actor=actor,
+                     target=comment, agency=comment.consultation.agency, request=request)
+    return comment
+
+
 def place_comment_at(actor, comment: Comment, *, named: str, request=None) -> Comment:
     """As place_comment, with the part named as staff write it: "Điều 5", "khoản 2 Điều 3", "Chương II"; empty: the
     draft as a whole. A name the current version does not have is refused, naming what was read."""

@@ -17,4 +17,5 @@ urlpatterns = [
     path("invitations/<int:pk>/file/", views.answer_file, name="answer_file"),
     path("invitations/<int:pk>/paper/", views.paper, name="paper"),
     path("comments/<int:pk>/place/", views.place, name="place"),
+    path("comments/<int:pk>/exclude/", views.exclude, name="exclude"),
 ]

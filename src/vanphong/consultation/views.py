@@ -63,7 +63,8 @@ def detail(request, pk):
     return render(request, "consultation/detail.html", {
         "consultation": consultation, "version": version, "articles": articles, "general": general, "rows": rows,
         "tally": selectors.tally(rows), "to_check": selectors.comments_to_check(consultation).count(),
-        "nodes": [a.node for a in articles], "comment_total": sum(len(a.comments) for a in articles) + len(general),
+        "nodes": [a.node for a in articles],
+        "comment_total": sum(1 for a in articles for c in a.comments if not c.excluded) + sum(1 for c in general if not c.excluded),
         "is_open": consultation.status == Consultation.Status.OPEN})
 
 
@@ -226,3 +227,13 @@ def version_file(request, pk, number):
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@login_required
+@require_POST
+def exclude(request, pk):
+    comment = get_or_404(selectors.comment_for_staff, request.user, pk)
+    excluded = request.POST.get("excluded") == "1"
+    services.set_excluded(request.user, comment, excluded=excluded, request=request)
+    messages.success(request, _("Marked as no comment: it is not counted.") if excluded else _("Counted as a comment again."))
+    return redirect(reverse("consultation:detail", args=[comment.consultation_id]) + f"#comment-{comment.pk}")
