@@ -1111,6 +1111,50 @@ def check_document_timeline(w, as_):
     assert [t["recipient_code"] for t in timeline] == [w.agency_b.code]
 
 
+@covers("POST", "/documents/{document_id}/exchange/recall")
+def check_recall_document(w, as_):
+    from vanphong.exchange.models import OutboundMessage
+
+    s = secrets(w)
+    Document.objects.filter(pk=s.draft.pk).update(status="issued")
+    OutboundMessage.objects.create(kind="edoc", sender=w.agency_a, recipient=w.agency_b, document=s.draft, state="sent",
+                                   occurred_at=timezone.now(), next_attempt_at=timezone.now())
+    for person in s.strangers(w):  # another agency, or not cleared for the document
+        assert as_(person).post(f"/documents/{s.draft.pk}/exchange/recall", {"reason": "Nhầm"}).status_code == 404, person
+    assert not OutboundMessage.objects.filter(business_doc_type=1).exists()
+    response = as_(s.insider).post(f"/documents/{s.draft.pk}/exchange/recall", {"reason": "Nhầm"})
+    assert response.status_code == 201 and [t["business_doc_type"] for t in response.json()] == [1]
+
+
+def recall_waiting(w):
+    from tests.exchange.helpers import recall_request
+
+    package, clerk_b = exchanged(w)
+    return recall_request(package), clerk_b
+
+
+@covers("POST", "/exchange/received/{package_id}/accept-recall")
+def check_accept_recall(w, as_):
+    request, clerk_b = recall_waiting(w)
+    assert as_(clerk_b).post(f"/exchange/received/{request.pk}/accept-recall").status_code == 404
+    assert as_(w.person_a).post(f"/exchange/received/{request.pk}/accept-recall").status_code == 403
+    unchanged(request, state="received")
+    unchanged(request.original, state="received")
+    response = as_(w.clerk_a).post(f"/exchange/received/{request.pk}/accept-recall")
+    assert response.status_code == 200 and response.json()["state"] == "accepted"
+    unchanged(request.original, state="recalled")
+
+
+@covers("POST", "/exchange/received/{package_id}/refuse-recall")
+def check_refuse_recall(w, as_):
+    request, clerk_b = recall_waiting(w)
+    assert as_(clerk_b).post(f"/exchange/received/{request.pk}/refuse-recall", {"reason": "không"}).status_code == 404
+    assert as_(w.person_a).post(f"/exchange/received/{request.pk}/refuse-recall", {"reason": "không"}).status_code == 403
+    unchanged(request, state="received", reason="")
+    response = as_(w.clerk_a).post(f"/exchange/received/{request.pk}/refuse-recall", {"reason": "Đã triển khai"})
+    assert response.status_code == 200 and response.json()["state"] == "rejected"
+
+
 import tests.consultation.api_checks  # noqa: E402,F401  (registers the checks of the consultation endpoints)
 import tests.hub.api_checks  # noqa: E402,F401  (registers the check of the hub's endpoint)
 

@@ -47,3 +47,25 @@ def received_package(agency, sender, *, subject="Về việc phối hợp kiểm
         size=len(data), payload_sha256=sha, subject=subject, code_number=number, code_notation=notation, promulgation_date=date,
         priority=1, verification={"valid": True, "signer_name": sender.name, "signer_agency_code": sender.code, "chain": ["Root"]},
         state=state, transport="local")
+
+
+def recall_request(original, *, reason="Văn bản ban hành nhầm"):
+    """A recall of `original` (a received package) from its sender, waiting for the clerk, as the inbox keeps one."""
+    from vanphong.core import storage
+    from vanphong.exchange.edxml import model, writer
+    from vanphong.exchange.models import InboundPackage
+    from vanphong.exchange.packages import organization
+
+    edoc = model.Edoc(from_=organization(original.sender), to=[organization(original.agency)], document_id=original.edxml_document_id,
+                      code=model.Code(original.code_number, original.code_notation),
+                      promulgation_info=model.PromulgationInfo(promulgation_date=original.promulgation_date), subject=original.subject,
+                      bussiness=model.Bussiness(document_id=original.edxml_document_id, bussiness_doc_type=model.BUSINESS_RECALL,
+                                                bussiness_doc_reason=reason))
+    data = writer.write(edoc)
+    sha = storage.put_bytes(data)
+    return InboundPackage.objects.create(
+        agency=original.agency, sender=original.sender, sender_code=original.sender_code, sender_name=original.sender_name,
+        edxml_document_id=original.edxml_document_id, business_doc_type=model.BUSINESS_RECALL, original=original, sha256=sha,
+        size=len(data), payload_sha256=sha, subject=original.subject, code_number=original.code_number,
+        code_notation=original.code_notation, promulgation_date=original.promulgation_date, verification=original.verification,
+        state="received", transport="local")

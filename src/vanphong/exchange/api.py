@@ -1,6 +1,7 @@
 """REST endpoints of the exchange, with the pages' permissions: the received packages of the caller's
-agency (its clerks: list, one package, register it, reject it) and, for a document the caller may
-read, what became of its package at each recipient agency."""
+agency (its clerks: list, one package, register it, reject it; accept or refuse a recall) and, for a
+document the caller may read, what became of its package at each recipient agency; its clerks
+recall it."""
 
 from __future__ import annotations
 
@@ -50,6 +51,9 @@ class ReceivedOut(Schema):
     encrypted: bool = Field(description="Arrived encrypted end to end: a Mật document.")
     reason: str = Field(description="Why it was refused on arrival, or the clerk's reason for rejecting it.")
     document_id: int | None = Field(description="The incoming document it was registered as.")
+    business_doc_type: int = Field(description="BussinessDocType: 0 a document, 1 a recall of the package original_id (accept or "
+                                               "refuse it; never registered).")
+    original_id: int | None = Field(description="For a recall: the received package it recalls.")
 
     @staticmethod
     def resolve_sender_name(package) -> str:
@@ -103,6 +107,14 @@ class RejectIn(InputSchema):
     reason: Text(MAX_REASON, min_length=1) = Field(description="Sent to the sender with status 02.")
 
 
+class RecallIn(InputSchema):
+    reason: Text(MAX_REASON, min_length=1) = Field(description="Sent to each recipient agency as BussinessDocReason.")
+
+
+class RefuseRecallIn(InputSchema):
+    reason: Text(MAX_REASON, min_length=1) = Field(description="Sent to the sender with status 16.")
+
+
 class ReceiptOut(Schema):
     code: str = Field(description="edXML status code: 01 arrived, 02 rejected, 03 registered, 04 assigned, 05 being processed, "
                                   "06 completed (13, 15, 16 for recalls and updates).")
@@ -114,6 +126,9 @@ class ReceiptOut(Schema):
 class RecipientTimelineOut(Schema):
     recipient_code: str
     recipient_name: str
+    business_doc_type: int = Field(description="0 the document itself, 1 its recall (reason: the recall's reason; answers 13, "
+                                               "15 or 16).")
+    reason: str = Field(description="For a recall: the reason sent.")
     state: str = Field(description="pending, sent, failed (a person must act: see last_error), refused (not sendable).")
     attempts: int
     sent_at: dt.datetime | None
@@ -187,6 +202,7 @@ def resend_package(request, package_id: PackageId):
 
 def _timeline(package, receipts) -> dict:
     return {"recipient_code": package.recipient.code, "recipient_name": package.recipient.name, "state": package.state,
+            "business_doc_type": package.business_doc_type, "reason": package.description if package.business_doc_type else "",
             "attempts": package.attempts, "sent_at": package.sent_at, "last_error": package.last_error, "receipts": receipts}
 
 
@@ -197,3 +213,28 @@ def document_timeline(request, document_id: DocumentId):
     timelines = selectors.document_timelines(request.auth, document)
     return [_timeline(t.package, t.receipts) for t in timelines]
 
+
+
+@router.post("/documents/{document_id}/exchange/recall",
+             response={201: list[RecipientTimelineOut], **error_responses(400, 401, 403, 404, 422)})
+def recall_document(request, document_id: DocumentId, payload: RecallIn):
+    """Recall an issued outgoing document from every agency its package reached (not yet recalled from): a signed recall
+    package to each; their answers (13 requested, 15 accepted, 16 refused) come back on the timeline. Clerks of its agency."""
+    document = document_selectors.document_detail(request.auth, document_id)
+    rows = services.recall_document(request.auth, document, reason=payload.reason, request=request)
+    return Status(201, [_timeline(row, []) for row in rows])
+
+
+@router.post("/exchange/received/{package_id}/accept-recall", response={200: ReceivedOut, **error_responses(400, 401, 403, 404, 422)})
+def accept_recall(request, package_id: PackageId):
+    """Accept a recall (business_doc_type 1): the package it recalls is withdrawn; status 15 goes back. Refused (400) while
+    the registered document is still being handled."""
+    reader = _clerk(request)
+    return services.accept_recall(reader, selectors.received_package(reader, package_id), request=request)
+
+
+@router.post("/exchange/received/{package_id}/refuse-recall", response={200: ReceivedOut, **error_responses(400, 401, 403, 404, 422)})
+def refuse_recall(request, package_id: PackageId, payload: RefuseRecallIn):
+    """Refuse a recall with a reason: status 16 with the reason goes back; the recalled package stays as it was."""
+    reader = _clerk(request)
+    return services.refuse_recall(reader, selectors.received_package(reader, package_id), reason=payload.reason, request=request)

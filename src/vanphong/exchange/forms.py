@@ -35,3 +35,13 @@ class RegisterReceivedForm(forms.Form):
 class RejectReceivedForm(forms.Form):
     reason = forms.CharField(label=_("Reason for rejecting (sent to the sender)"), max_length=MAX_REASON,
                              widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class RecallForm(forms.Form):
+    reason = forms.CharField(label=_("Reason for the recall (sent to the recipients)"), max_length=MAX_REASON,
+                             widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class RefuseRecallForm(forms.Form):
+    reason = forms.CharField(label=_("Reason for refusing the recall (sent to the sender)"), max_length=MAX_REASON,
+                             widget=forms.Textarea(attrs={"rows": 3}))

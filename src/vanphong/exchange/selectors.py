@@ -11,7 +11,7 @@ from vanphong.core.clearance import Clearance
 from vanphong.core.errors import NotFound
 from vanphong.documents.permissions import is_clerk
 from vanphong.documents.selectors import documents_visible_to
-from vanphong.exchange.models import InboundPackage, OutboundMessage, Receipt
+from vanphong.exchange.models import BUSINESS_NEW, BUSINESS_RECALL, InboundPackage, OutboundMessage, Receipt
 
 LIST_STATES = ("received", "registered", "rejected", "refused")
 
@@ -83,3 +83,22 @@ def sent_package(reader, pk: int) -> OutboundMessage:
     if package is None or not documents_visible_to(reader).filter(pk=package.document_id).exists():
         raise NotFound
     return package
+
+
+def may_recall(reader, document) -> bool:
+    """Whether the reader may recall the document from some agency now: a clerk of its agency, with
+    a package that reached an agency and has not been recalled from it yet."""
+    if not (reader and reader.is_authenticated and is_clerk(reader, document.agency)):
+        return False
+    packages = OutboundMessage.objects.filter(document_id=document.pk, kind=OutboundMessage.Kind.EDOC)
+    recalled = packages.filter(business_doc_type=BUSINESS_RECALL).values("recipient_id")
+    return packages.filter(business_doc_type=BUSINESS_NEW, state=OutboundMessage.State.SENT).exclude(recipient_id__in=recalled).exists()
+
+
+def received_recall(reader, document) -> InboundPackage | None:
+    """For an incoming document the reader may read, registered from a package its sender then recalled:
+    that package, with the accepted recall, else None."""
+    if not documents_visible_to(reader).filter(pk=document.pk).exists():
+        raise NotFound
+    return (InboundPackage.objects.filter(document_id=document.pk, state=InboundPackage.State.RECALLED)
+            .prefetch_related("requests__decided_by").first())

@@ -1,5 +1,6 @@
-"""The clerk's pages of received packages (list, one package with its register and reject forms,
-its attachments) and the per-recipient timeline on an outgoing document's page."""
+"""The clerk's pages of received packages (list, one package with its register and reject forms, or
+for a recall its accept and refuse forms; its attachments), the per-recipient timeline and the
+recall form on an outgoing document's page, and the recall notice on an incoming one's."""
 
 from __future__ import annotations
 
@@ -18,13 +19,14 @@ from vanphong.core.clearance import Clearance
 from vanphong.core.errors import NotFound, ValidationError
 from vanphong.core.paging import CappedPaginator
 from vanphong.core.web import add_service_errors, get_or_404, message_refusal
+from vanphong.documents import selectors as document_selectors
 from vanphong.documents.models import Direction
 from vanphong.documents.permissions import is_clerk
 from vanphong.documents.types import Urgency
 from vanphong.exchange import selectors, services
 from vanphong.exchange.edxml import model
 from vanphong.exchange.edxml.oddities import UnreadablePackage
-from vanphong.exchange.forms import RegisterReceivedForm, RejectReceivedForm
+from vanphong.exchange.forms import RecallForm, RefuseRecallForm, RegisterReceivedForm, RejectReceivedForm
 from vanphong.exchange.models import InboundPackage
 
 PAGE_SIZE = 30
@@ -61,7 +63,7 @@ def received_list(request):
     return render(request, "exchange/received_list.html", {"page": page, "state": state, "tabs": tabs})
 
 
-def _detail_context(request, package, *, register_form=None, reject_form=None) -> dict:
+def _detail_context(request, package, *, register_form=None, reject_form=None, refuse_recall_form=None) -> dict:
     read, unreadable = None, ""
     if package.payload_sha256:
         try:
@@ -70,6 +72,12 @@ def _detail_context(request, package, *, register_form=None, reject_form=None) -
             unreadable = " ".join(getattr(exc, "messages", [str(exc)]))
     edoc = read.package if read is not None and isinstance(read.package, model.Edoc) else None
     pending = package.state == InboundPackage.State.RECEIVED
+    if package.is_request:  # a recall: accepted or refused, never registered
+        return {"package": package, "edoc": edoc, "unreadable": unreadable, "verification": package.verification or {},
+                "oddities": package.oddities or [], "pending": False, "request_pending": pending,
+                "recall_reason": edoc.bussiness.bussiness_doc_reason if edoc is not None and edoc.bussiness else "",
+                "original": package.original, "refuse_recall_form": refuse_recall_form or (RefuseRecallForm() if pending else None),
+                "urgency": _urgency(edoc), "revocation": REVOCATION_LABELS.get((package.verification or {}).get("revocation"), "—")}
     if pending and register_form is None:
         initial = {"doc_type": services.guess_doc_type(edoc)} if edoc else {}
         if package.encrypted:
@@ -134,6 +142,55 @@ def reject(request, pk):
 
 
 @login_required
+@require_POST
+def accept_recall(request, pk):
+    package = get_or_404(selectors.received_package, request.user, pk)
+    try:
+        services.accept_recall(request.user, package, request=request)
+    except ValidationError as exc:
+        message_refusal(request, exc)
+        return redirect("exchange:package", pk=package.pk)
+    messages.success(request, _("Recall accepted: the document is withdrawn, and the sender is told."))
+    return redirect("exchange:package", pk=package.pk)
+
+
+@login_required
+@require_POST
+def refuse_recall(request, pk):
+    package = get_or_404(selectors.received_package, request.user, pk)
+    form = RefuseRecallForm(request.POST)
+    if form.is_valid():
+        try:
+            services.refuse_recall(request.user, package, reason=form.cleaned_data["reason"], request=request)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Recall refused: the sender is told why."))
+            return redirect("exchange:package", pk=package.pk)
+    package.refresh_from_db()
+    return render(request, "exchange/received_detail.html", _detail_context(request, package, refuse_recall_form=form), status=400)
+
+
+@login_required
+@require_POST
+def recall(request, pk):
+    """A clerk of the sending agency recalls an issued document from the agencies it reached."""
+    document = get_or_404(document_selectors.document_detail, request.user, pk)
+    form = RecallForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return redirect(reverse("documents:detail", args=[document.pk]) + "#exchange")
+    try:
+        sent = services.recall_document(request.user, document, reason=form.cleaned_data["reason"], request=request)
+    except ValidationError as exc:
+        message_refusal(request, exc)
+    else:
+        messages.success(request, _("The recall goes to %(agencies)s; their answers appear below.")
+                         % {"agencies": ", ".join(p.recipient.name for p in sent)})
+    return redirect(reverse("documents:detail", args=[document.pk]) + "#exchange")
+
+
+@login_required
 @require_GET
 def attachment(request, pk, index):
     """One attachment of a received package, as a download (never shown inline: it is not checked yet)."""
@@ -172,7 +229,7 @@ def document_section(request, document) -> str:
     """The exchange panel of an outgoing document's page (documents.hooks.detail_sections): per
     recipient agency, whether the package left and each status that came back."""
     if document.direction != Direction.OUTGOING:
-        return ""
+        return _recall_notice(request, document)
     try:
         timelines = selectors.document_timelines(request.user, document)
     except NotFound:
@@ -180,5 +237,26 @@ def document_section(request, document) -> str:
     if not timelines:
         return ""
     rows = [{"timeline": t, "receipts": [(r, status_label(r.code)) for r in t.receipts]} for t in timelines]
+    may_recall = selectors.may_recall(request.user, document)
     return render_to_string("exchange/_timeline.html", {"rows": rows, "document": document,
-                                                        "can_resend": is_clerk(request.user, document.agency)}, request=request)
+                                                        "can_resend": is_clerk(request.user, document.agency),
+                                                        "recall_form": RecallForm() if may_recall else None}, request=request)
+
+
+def _recall_notice(request, document) -> str:
+    """On an incoming document registered from a package its sender recalled: that it is withdrawn."""
+    try:
+        package = selectors.received_recall(request.user, document)
+    except NotFound:
+        return ""
+    if package is None:
+        return ""
+    accepted = next((r for r in package.requests.all() if r.state == InboundPackage.State.ACCEPTED), None)
+    reason = ""
+    if accepted is not None:
+        try:
+            edoc = services.read_package(accepted).package
+            reason = edoc.bussiness.bussiness_doc_reason if isinstance(edoc, model.Edoc) and edoc.bussiness else ""
+        except (UnreadablePackage, OSError):
+            reason = ""
+    return render_to_string("exchange/_recalled.html", {"package": package, "recall": accepted, "reason": reason}, request=request)
