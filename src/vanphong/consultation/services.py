@@ -407,9 +407,3 @@ def place_comment_at(actor, comment: Comment, *, named: str, request=None) -> Co
     if key is None or not exact:
         raise ValidationError({"node": _("The current version of the draft has no %(part)s.") % {"part": references[0].label()}})
     return place_comment(actor, comment, node=nodes[key], request=request)
-
-
-def references_in(text: str) -> list[str]:
-    """The labels of what a text names ("khoản 2 Điều 3"), for showing a typed comment's mapping before it is sent."""
-    return [r.label() for r in parse_references(text)]
-

@@ -221,7 +221,7 @@ def _set_keys(units: list[Unit]) -> None:
         unit.key = key
 
 
-def key_for_reference(reference, kind: str) -> list[str]:
+def key_for_reference(reference) -> list[str]:
     """Candidate keys for an engine Reference, most precise first: "khoản 2 Điều 3" tries the clause, then
     the article. A paragraph ("đoạn") is no unit of ours: its section or article stands for it."""
     candidates: list[str] = []
@@ -253,7 +253,7 @@ def resolve(reference, keys: set[str] | dict) -> tuple[str | None, bool]:
     """The key of the unit a Reference names, and whether it names it exactly. (None, False): nothing the
     reference names exists in the draft. A chain that stops short of the top ("Mục 1" in a law whose
     sections sit in chapters) is found by its end when that end is unique."""
-    candidates = key_for_reference(reference, "")
+    candidates = key_for_reference(reference)
     for position, key in enumerate(candidates):
         found = key if key in keys else _unique_suffix(key, keys)
         if found:
