@@ -197,3 +197,15 @@ def test_staff_mark_a_piece_as_no_comment_and_count_it_again(client, consultatio
     client.post(f"/consultation/comments/{intro.pk}/exclude/", {"excluded": "0"})
     intro.refresh_from_db()
     assert not intro.excluded
+
+
+def test_staff_read_one_invitees_comments_alone(client, consultation, invited, drafter, clerk_b, organiser):
+    from vanphong.consultation import services
+
+    services.answer_with_file(clerk_b, invited["b"], upload=upload(docx_bytes(ANSWER), "gop-y.docx"))
+    services.answer_on_web(organiser, invited["org"], comments=[(None, "Ý kiến của Ban Tổ chức")])
+    signed_in(client, drafter)
+    page = client.get(f"/consultation/{consultation.pk}/?invitation={invited['org'].pk}").content.decode()
+    assert page.count('class="comment"') == 1 and "Only the comments of Ban Tổ chức Tỉnh ủy are shown." in page
+    page = client.get(f"/consultation/{consultation.pk}/?invitation=999999").content.decode()
+    assert page.count('class="comment"') == 6  # an invitation not of this consultation: everyone's

@@ -58,14 +58,17 @@ def _staff_consultation(request, pk) -> Consultation:
 def detail(request, pk):
     consultation = _staff_consultation(request, pk)
     version = selectors.latest_version(consultation)
-    articles, general = selectors.outline(version, comments=selectors.all_comments(consultation))
     rows = selectors.invitation_rows(consultation)
+    # One invitee's answer alone (to check a letter's split against the paper), or everyone's.
+    only = next((r.invitation for r in rows if str(r.invitation.pk) == request.GET.get("invitation")), None)
+    comments = selectors.all_comments(consultation)
+    articles, general = selectors.outline(version, comments=comments.filter(invitation=only) if only else comments)
     return render(request, "consultation/detail.html", {
         "consultation": consultation, "version": version, "articles": articles, "general": general, "rows": rows,
         "tally": selectors.tally(rows), "to_check": selectors.comments_to_check(consultation).count(),
         "nodes": [a.node for a in articles],
         "comment_total": sum(1 for a in articles for c in a.comments if not c.excluded) + sum(1 for c in general if not c.excluded),
-        "is_open": consultation.status == Consultation.Status.OPEN})
+        "is_open": consultation.status == Consultation.Status.OPEN, "only": only})
 
 
 @login_required
