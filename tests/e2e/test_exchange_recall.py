@@ -1,0 +1,77 @@
+"""Recall across two agencies hosted on one instance, in the browser (English interface): agency A
+issued a document that B registered; A's clerk recalls it from the document's page with a reason;
+the worker delivers the recall and B answers 13; B's clerk finds the recall request among the
+received packages, reads the reason and accepts it; B's document says it is withdrawn; A's page
+shows, on the recall's line for B, 13 (recall requested) and 15 (accepted)."""
+
+import pytest
+
+from tests.e2e.conftest import screenshot, sign_in
+from tests.e2e.test_workflow_assignment import in_english, sign_in_en, sign_out
+from tests.exchange.conftest import seals  # noqa: F401  (seal certificates of A and B)
+from tests.exchange.helpers import issued_document
+from tests.factories import PASSWORD, make_person
+from tests.signing.conftest import pki  # noqa: F401
+from vanphong.exchange import services, tasks
+from vanphong.exchange.models import InboundPackage
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_recalls_a_document_b_registered_b_accepts_and_a_sees_13_and_15(page, agency_a, agency_b, seals):  # noqa: F811
+    clerk_a = make_person(agency_a, "vanthu.th.a", "Nguyễn Thị Văn", roles=["clerk"])
+    clerk_b = make_person(agency_b, "vanthu.th.b", "Hoàng Thị Thư", roles=["clerk"])
+    document = issued_document(clerk_a, [agency_b], subject="Kế hoạch kiểm tra công tác văn thư năm 2027")
+    tasks.exchange_round.call()
+    incoming = services.register_received(clerk_b, InboundPackage.objects.get(agency=agency_b), doc_type="KH")
+    tasks.exchange_round.call()  # 03 back to A
+
+    # A's clerk recalls it from the document's page.
+    sign_in(page, "vanthu.th.a", PASSWORD)
+    in_english(page)
+    page.goto(f"/documents/{document.pk}/")
+    panel = page.get_by_role("region", name="Sent through the exchange")
+    panel.get_by_text("Recall this document").click()
+    panel.get_by_label("Reason for the recall (sent to the recipients)").fill("Văn bản ban hành nhầm đối tượng, sẽ ban hành lại")
+    screenshot(page, "exchange-recall-form-en")
+    panel.get_by_role("button", name="Send the recall").click()
+    page.wait_for_url(f"**/documents/{document.pk}/**")
+    assert "The recall goes to Ủy ban nhân dân tỉnh Nghệ An" in page.get_by_role("status").inner_text()
+    recall_row = page.get_by_role("region", name="Sent through the exchange").get_by_role("row").filter(has_text="Recall")
+    assert recall_row.get_by_text("Waiting to be sent").is_visible()
+    sign_out(page)
+
+    # The worker delivers the recall; B's inbox links it to the package and answers 13.
+    tasks.exchange_round.call()
+
+    # B's clerk accepts the recall.
+    sign_in_en(page, "vanthu.th.b")
+    page.goto("/exchange/received/")
+    row = page.get_by_role("row").filter(has_text="Recall request")
+    assert row.get_by_text("Kế hoạch kiểm tra công tác văn thư năm 2027").is_visible()
+    screenshot(page, "exchange-recall-list-en")
+    row.get_by_role("link", name="Kế hoạch kiểm tra công tác văn thư năm 2027").click()
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Recall request")
+    request_panel = page.get_by_role("region", name="The sender recalls a document it sent you")
+    assert request_panel.get_by_text("Văn bản ban hành nhầm đối tượng, sẽ ban hành lại").is_visible()
+    assert request_panel.get_by_role("link", name=f"arrival no. {incoming.number}").is_visible()
+    screenshot(page, "exchange-recall-request-en")
+    page.get_by_role("button", name="Accept the recall").click()
+    assert "Recall accepted" in page.get_by_role("status").inner_text()
+    assert page.get_by_text("Request accepted").first.is_visible()
+    screenshot(page, "exchange-recall-accepted-en")
+    page.goto(f"/documents/{incoming.pk}/")
+    notice = page.get_by_role("region", name="Recalled by the sender")
+    assert notice.get_by_text("Văn bản ban hành nhầm đối tượng, sẽ ban hành lại").is_visible()
+    screenshot(page, "exchange-recalled-document-en")
+    sign_out(page)
+
+    # The worker brings 15 back; A's page shows the recall's answers for B.
+    tasks.exchange_round.call()
+    sign_in_en(page, "vanthu.th.a")
+    page.goto(f"/documents/{document.pk}/")
+    panel = page.get_by_role("region", name="Sent through the exchange")
+    recall_row = panel.get_by_role("row").filter(has_text="Recall")
+    for code, label in (("13", "Recall requested"), ("15", "Recall or update accepted")):
+        assert recall_row.get_by_text(code, exact=True).is_visible() and recall_row.get_by_text(label).is_visible(), code
+    assert panel.get_by_text("Recall this document").count() == 0  # nothing left to recall
+    screenshot(page, "exchange-recall-timeline-en")
