@@ -24,6 +24,14 @@ def _english():
         yield
 
 
+@pytest.fixture
+def client():
+    """Nodes ask for English here: the messages are compared in English, the msgids."""
+    from django.test import Client
+
+    return Client(HTTP_ACCEPT_LANGUAGE="en")
+
+
 @dataclass
 class NodeCredentials:
     """A node's client certificate and key, as files for a TLS client and as DER for the test client."""

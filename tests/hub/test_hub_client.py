@@ -159,3 +159,18 @@ def test_direct_https_sends_to_the_recipient_node_which_reads_its_own_store(hub,
     with pytest.raises(TransportError) as nowhere:
         direct.send(b"x", sender_code=B, recipient_code=A, message_type="edoc", doc_id="1")
     assert not nowhere.value.retryable and "no node address for 000.00.00.T27" in nowhere.value.message
+
+
+def test_a_node_is_configured_by_its_environment(monkeypatch, tmp_path, ca):
+    from vanphong.exchange.hub_client import node_setting
+
+    monkeypatch.setenv("VANPHONG_EXCHANGE_HUB_URL", "https://truc.example.vn/hub/api/")
+    monkeypatch.setenv("VANPHONG_EXCHANGE_CA_FILE", str(ca))
+    monkeypatch.setenv("VANPHONG_EXCHANGE_CLIENT_CERT_DIR", str(tmp_path))
+    assert node_setting("VANPHONG_EXCHANGE_HUB_URL") == "https://truc.example.vn/hub/api/"
+    hub_transport = transport.get("hub")
+    assert hub_transport.client.base_url == "https://truc.example.vn/hub/api/" and hub_transport.client.ca_file == str(ca)
+    monkeypatch.delenv("VANPHONG_EXCHANGE_CA_FILE")
+    with pytest.raises(TransportError) as unset:
+        transport.get("hub")
+    assert "VANPHONG_EXCHANGE_CA_FILE" in unset.value.message and not unset.value.retryable

@@ -30,7 +30,7 @@ def hub(ca, member_a, member_b, tmp_path):
 
 
 def node_call(hub, ca, node, method, operation, **kwargs):
-    headers = {"servicetype": "eDoc", **kwargs.pop("headers", {})}
+    headers = {"servicetype": "eDoc", "Accept-Language": "en", **kwargs.pop("headers", {})}
     return requests.request(method, hub.url + operation, headers=headers, verify=str(ca), timeout=20,
                             cert=(str(node.cert_path), str(node.key_path)), **kwargs)
 
@@ -68,6 +68,8 @@ def test_a_revoked_node_certificate_is_refused(hub, ca, node_a):
     pki.revoke(None, node_a.certificate, reason="keyCompromise")
     refused = send(hub, ca, node_a)
     assert refused.status_code == 401 and "revoked" in refused.json()["ErrorDesc"]
+    in_vietnamese = send(hub, ca, node_a, **{"Accept-Language": "vi"})
+    assert "đã bị thu hồi" in in_vietnamese.json()["ErrorDesc"]
     assert Package.objects.count() == 0
 
 

@@ -24,6 +24,7 @@ from urllib.parse import quote
 
 import requests
 from django.conf import settings
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from vanphong.exchange.transport import Delivery, TransportError
@@ -100,7 +101,8 @@ class HubClient:
 
     def _call(self, method: str, operation: str, agency_code: str, *, headers: dict | None = None, raw: bool = False, **kwargs):
         url = self.base_url + operation
-        all_headers = {"servicetype": "eDoc", "Accept-Language": settings.LANGUAGE_CODE, **(headers or {})}
+        # The server's messages come back in the language this process speaks (the shell's, the person's).
+        all_headers = {"servicetype": "eDoc", "Accept-Language": translation.get_language() or settings.LANGUAGE_CODE, **(headers or {})}
         try:
             response = self.session.request(method, url, headers=all_headers, cert=self.credentials.for_agency(agency_code),
                                             verify=self.ca_file, timeout=self.timeout, **kwargs)
@@ -135,15 +137,23 @@ class HubClient:
                              retryable=response.status_code in RETRYABLE_STATUSES)
 
 
+def node_setting(name: str) -> str:
+    """A Django setting when set (tests), else the environment or vanphong.toml, as vanphong.config reads them."""
+    from vanphong import config
+
+    value = getattr(settings, name, None)
+    return str(value if value is not None else (config.get(name) or ""))
+
+
 def _credentials() -> CertificateFolder:
-    folder = getattr(settings, "VANPHONG_EXCHANGE_CLIENT_CERT_DIR", "") or ""
+    folder = node_setting("VANPHONG_EXCHANGE_CLIENT_CERT_DIR")
     if not folder:
         raise TransportError(_("No folder of node client certificates is set (VANPHONG_EXCHANGE_CLIENT_CERT_DIR)."), retryable=False)
     return CertificateFolder(Path(folder))
 
 
 def _ca_file() -> str:
-    ca_file = getattr(settings, "VANPHONG_EXCHANGE_CA_FILE", "") or ""
+    ca_file = node_setting("VANPHONG_EXCHANGE_CA_FILE")
     if not ca_file:
         raise TransportError(_("No CA certificate file is set to trust the hub and nodes (VANPHONG_EXCHANGE_CA_FILE)."),
                              retryable=False)
@@ -156,7 +166,7 @@ class HubTransport:
     name = "hub"
 
     def __init__(self, client: HubClient | None = None):
-        self.client = client or HubClient(getattr(settings, "VANPHONG_EXCHANGE_HUB_URL", ""), ca_file=_ca_file(),
+        self.client = client or HubClient(node_setting("VANPHONG_EXCHANGE_HUB_URL"), ca_file=_ca_file(),
                                           credentials=_credentials())
 
     def send(self, data: bytes, *, sender_code: str, recipient_code: str, message_type: str, doc_id: str) -> str:

@@ -100,9 +100,9 @@ def cmd_report(args) -> int:
     from vanphong.cli import _setup_django
 
     _setup_django()
-    from django.conf import settings
     from django.utils.translation import gettext as _
 
+    from vanphong.exchange.hub_client import node_setting
     from vanphong.exchange.transport import TransportError
     from vanphong.hub import node_health
 
@@ -113,7 +113,7 @@ def cmd_report(args) -> int:
         return 2
     if not outcome:
         print(_("No hosted agency has a node client certificate in %(path)s.")
-              % {"path": getattr(settings, "VANPHONG_EXCHANGE_CLIENT_CERT_DIR", "")}, file=sys.stderr)
+              % {"path": node_setting("VANPHONG_EXCHANGE_CLIENT_CERT_DIR")}, file=sys.stderr)
         return 2
     for code, problem in outcome.items():
         if problem:

@@ -23,7 +23,9 @@ def _seconds(name: str, default: int) -> dt.timedelta:
 
 
 def hub_configured() -> bool:
-    return bool(getattr(settings, "VANPHONG_EXCHANGE_HUB_URL", "") or "")
+    from vanphong.exchange.hub_client import node_setting
+
+    return bool(node_setting("VANPHONG_EXCHANGE_HUB_URL"))
 
 
 @task()
