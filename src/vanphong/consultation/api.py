@@ -25,7 +25,7 @@ InvitationId = Path[int, {"ge": 1, "le": MAX_ID}]
 CommentId = Path[int, {"ge": 1, "le": MAX_ID}]
 
 
-class UnitOut(Schema):
+class DraftUnitOut(Schema):
     id: int
     key: str = Field(description="Its place in the draft: \"article:5/clause:2\".")
     level: Literal[tuple(Node.Level.values)]
@@ -44,19 +44,19 @@ class UnitOut(Schema):
         return node.predecessor_id
 
 
-class VersionOut(Schema):
+class DraftVersionOut(Schema):
     number: int
     filename: str
     layout: Literal[tuple(("legal", "report"))]
     uploaded_at: dt.datetime
-    units: list[UnitOut]
+    units: list[DraftUnitOut]
 
     @staticmethod
     def resolve_units(version) -> list:
         return list(version.nodes.select_related("parent__parent"))
 
 
-class TallyOut(Schema):
+class ConsultationTallyOut(Schema):
     invited: int
     waiting: int
     answered: int = Field(description="Answered with comments.")
@@ -74,11 +74,11 @@ class ConsultationOut(Schema):
 
 
 class ConsultationDetailOut(ConsultationOut):
-    tally: TallyOut
-    version: VersionOut
+    tally: ConsultationTallyOut
+    version: DraftVersionOut
 
 
-class InvitationOut(Schema):
+class ConsultationInvitationOut(Schema):
     id: int
     consultation_id: int
     consultation_title: str
@@ -100,12 +100,12 @@ class InvitationOut(Schema):
         return selectors.state_of(invitation)
 
 
-class InvitationDetailOut(InvitationOut):
+class ConsultationInvitationDetailOut(ConsultationInvitationOut):
     can_answer: bool
-    version: VersionOut
+    version: DraftVersionOut
 
 
-class CommentOut(Schema):
+class ConsultationCommentOut(Schema):
     id: int
     invitation_id: int
     invitee: str
@@ -134,9 +134,9 @@ class CommentOut(Schema):
         return comment.answer.received_on
 
 
-class CommentPage(Schema):
+class ConsultationCommentPage(Schema):
     count: int
-    items: list[CommentOut]
+    items: list[ConsultationCommentOut]
 
 
 class ConsultationPage(Schema):
@@ -144,25 +144,25 @@ class ConsultationPage(Schema):
     items: list[ConsultationOut]
 
 
-class InvitationPage(Schema):
+class ConsultationInvitationPage(Schema):
     count: int
-    items: list[InvitationOut]
+    items: list[ConsultationInvitationOut]
 
 
-class CommentIn(InputSchema):
+class ConsultationCommentIn(InputSchema):
     unit_id: Id | None = Field(None, description="A unit of the latest version; null or absent: the draft as a whole.")
     text: Text(MAX_COMMENT, min_length=1)
 
 
-class AnswerIn(InputSchema):
+class ConsultationAnswerIn(InputSchema):
     agreed: bool = Field(False, description="\"Agree, no comment\" (nhất trí): then send no comments.")
-    comments: list[CommentIn] = Field(default_factory=list, max_length=services.MAX_COMMENTS_PER_ANSWER)
+    comments: list[ConsultationCommentIn] = Field(default_factory=list, max_length=services.MAX_COMMENTS_PER_ANSWER)
 
 
-class AnswerOut(Schema):
+class ConsultationAnswerOut(Schema):
     id: int
     agreed: bool
-    comments: list[CommentOut]
+    comments: list[ConsultationCommentOut]
 
     @staticmethod
     def resolve_comments(answer) -> list:
@@ -170,7 +170,7 @@ class AnswerOut(Schema):
                     .order_by("position"))
 
 
-class CommentPatch(InputSchema):
+class ConsultationCommentPatch(InputSchema):
     unit_id: Id | None = Absent()
     excluded: bool = Absent()
 
@@ -187,7 +187,7 @@ def get_consultation(request, consultation_id: ConsultationId):
     return _consultation_detail(selectors.consultation_for_staff(request.auth, consultation_id))
 
 
-@router.get("/consultations/{consultation_id}/comments", response={200: CommentPage, **error_responses(401, 404, 422)})
+@router.get("/consultations/{consultation_id}/comments", response={200: ConsultationCommentPage, **error_responses(401, 404, 422)})
 def list_comments(request, consultation_id: ConsultationId, query: Query[PageQuery]):
     """Every comment received, with the unit it concerns (staff of the drafting body)."""
     consultation = selectors.consultation_for_staff(request.auth, consultation_id)
@@ -195,8 +195,8 @@ def list_comments(request, consultation_id: ConsultationId, query: Query[PageQue
     return page(comments.order_by("id"), query)
 
 
-@router.patch("/comments/{comment_id}", response={200: CommentOut, **error_responses(400, 401, 404, 422)})
-def update_comment(request, comment_id: CommentId, payload: CommentPatch):
+@router.patch("/comments/{comment_id}", response={200: ConsultationCommentOut, **error_responses(400, 401, 404, 422)})
+def update_comment(request, comment_id: CommentId, payload: ConsultationCommentPatch):
     """Staff of the drafting body correct the unit a comment concerns (`unit_id`: a unit of the latest version, or null
     for the draft as a whole), or mark it as no comment (`excluded`: kept, not counted nor consolidated)."""
     comment = selectors.comment_for_staff(request.auth, comment_id)
@@ -213,13 +213,13 @@ def update_comment(request, comment_id: CommentId, payload: CommentPatch):
     return Comment.objects.select_related("invitation__unit", "invitation__person", "invitation__agency", "answer").get(pk=comment.pk)
 
 
-@router.get("/invitations", response={200: InvitationPage, **error_responses(401, 422)})
+@router.get("/invitations", response={200: ConsultationInvitationPage, **error_responses(401, 422)})
 def list_invitations(request, query: Query[PageQuery]):
     """The invitations you answer (yours, your unit's, or your agency's if you are its clerk, leader or administrator)."""
     return page(selectors.invitations_to(request.auth), query)
 
 
-@router.get("/invitations/{invitation_id}", response={200: InvitationDetailOut, **error_responses(401, 404, 422)})
+@router.get("/invitations/{invitation_id}", response={200: ConsultationInvitationDetailOut, **error_responses(401, 404, 422)})
 def get_invitation(request, invitation_id: InvitationId):
     """Your invitation, with the draft's latest version unit by unit (the unit ids to comment on)."""
     invitation = selectors.invitation_for_respondent(request.auth, invitation_id)
@@ -228,8 +228,8 @@ def get_invitation(request, invitation_id: InvitationId):
     return invitation
 
 
-@router.post("/invitations/{invitation_id}/answer", response={201: AnswerOut, **error_responses(400, 401, 404, 422)})
-def answer(request, invitation_id: InvitationId, payload: AnswerIn):
+@router.post("/invitations/{invitation_id}/answer", response={201: ConsultationAnswerOut, **error_responses(400, 401, 404, 422)})
+def answer(request, invitation_id: InvitationId, payload: ConsultationAnswerIn):
     """Send comments, each on a unit of the latest version (or the draft as a whole), or "agree, no comment".
     Refused (422) after the deadline."""
     invitation = selectors.invitation_for_respondent(request.auth, invitation_id)
@@ -238,7 +238,7 @@ def answer(request, invitation_id: InvitationId, payload: AnswerIn):
     return Status(201, result)
 
 
-@router.post("/invitations/{invitation_id}/answer-file", response={201: AnswerOut, **error_responses(400, 401, 404, 422)},
+@router.post("/invitations/{invitation_id}/answer-file", response={201: ConsultationAnswerOut, **error_responses(400, 401, 404, 422)},
              description="multipart/form-data with one part `file`: a Word (.docx) or PDF answer. It is cut into comments, each "
                          "placed on the unit of the draft it names (\"Về Điều 5:\", \"khoản 2 Điều 3\"); the answer lists them "
                          "with their mapping (`unresolved`: it names a unit the draft does not have).")
@@ -250,25 +250,25 @@ def answer_file(request, invitation_id: InvitationId, file: File[UploadedFile]):
 # ---- the drafting body's intake: the draft, invitations, paper answers -------------------------------------------
 
 
-class StartIn(InputSchema):
+class ConsultationStartIn(InputSchema):
     title: Text(MAX_TITLE, min_length=1)
     deadline: dt.date = Field(description="The deadline for comments: today or later.")
 
 
-class InviteIn(InputSchema):
+class ConsultationInviteIn(InputSchema):
     unit_ids: list[Id] = Field(default_factory=list, max_length=1000, description="Units of your agency.")
     person_ids: list[Id] = Field(default_factory=list, max_length=1000, description="People of your agency.")
     agency_ids: list[Id] = Field(default_factory=list, max_length=1000, description="Other agencies of the directory.")
     deadline: dt.date | None = Field(None, description="By default the consultation's.")
 
 
-class PaperIn(InputSchema):
+class ConsultationPaperIn(InputSchema):
     received_on: dt.date = Field(description="The day the answer reached the drafting body (not in the future).")
     text: Text(MAX_COMMENT) = Field("", description="The answer as written, one comment a paragraph, naming the articles.")
     agreed: bool = Field(False, description="The answer agrees without comment (nhất trí).")
 
 
-class InvitationRowOut(InvitationOut):
+class ConsultationInvitationRowOut(ConsultationInvitationOut):
     comments: int
 
     @staticmethod
@@ -295,7 +295,7 @@ _MULTIPART = ("multipart/form-data: the fields as JSON in the part `payload`, an
 
 @router.post("/consultations", response={201: ConsultationDetailOut, **error_responses(400, 401, 403, 422)},
              description="Leaders, specialists, clerks and administrators. " + _MULTIPART)
-def start_consultation(request, payload: StartIn, file: File[UploadedFile]):
+def start_consultation(request, payload: ConsultationStartIn, file: File[UploadedFile]):
     """Put a draft out for comments: its articles (or numbered sections) are found in the file."""
     permissions.require_starter(request.auth)  # before the file is read
     consultation = services.start_consultation(request.auth, title=payload.title, deadline=payload.deadline, upload=file,
@@ -303,15 +303,15 @@ def start_consultation(request, payload: StartIn, file: File[UploadedFile]):
     return Status(201, _consultation_detail(consultation))
 
 
-@router.get("/consultations/{consultation_id}/invitations", response={200: list[InvitationRowOut], **error_responses(401, 404, 422)})
+@router.get("/consultations/{consultation_id}/invitations", response={200: list[ConsultationInvitationRowOut], **error_responses(401, 404, 422)})
 def list_consultation_invitations(request, consultation_id: ConsultationId):
     """Everyone invited, with their state and count of comments (staff of the drafting body)."""
     consultation = selectors.consultation_for_staff(request.auth, consultation_id)
     return [row.invitation for row in selectors.invitation_rows(consultation)]
 
 
-@router.post("/consultations/{consultation_id}/invitations", response={201: list[InvitationOut], **error_responses(400, 401, 404, 422)})
-def invite(request, consultation_id: ConsultationId, payload: InviteIn):
+@router.post("/consultations/{consultation_id}/invitations", response={201: list[ConsultationInvitationOut], **error_responses(400, 401, 404, 422)})
+def invite(request, consultation_id: ConsultationId, payload: ConsultationInviteIn):
     """Invite units and people of your agency and other agencies (staff of the drafting body); they are told in the app
     and by e-mail. Those invited already are left as they are; the answer lists the new invitations."""
     consultation = selectors.consultation_for_staff(request.auth, consultation_id)
@@ -323,9 +323,9 @@ def invite(request, consultation_id: ConsultationId, payload: InviteIn):
     return Status(201, Invitation.objects.filter(pk__in=[i.pk for i in made]).select_related("consultation", "unit", "person", "agency"))
 
 
-@router.post("/invitations/{invitation_id}/paper-answer", response={201: AnswerOut, **error_responses(400, 401, 404, 422)},
+@router.post("/invitations/{invitation_id}/paper-answer", response={201: ConsultationAnswerOut, **error_responses(400, 401, 404, 422)},
              description="Staff of the drafting body. " + _MULTIPART + " The file is optional: the text may be typed instead.")
-def paper_answer(request, invitation_id: InvitationId, payload: PaperIn, file: File[UploadedFile] = None):
+def paper_answer(request, invitation_id: InvitationId, payload: ConsultationPaperIn, file: File[UploadedFile] = None):
     """Record an answer that came on paper (or by post, fax…): split into comments placed on the units it names, like a
     file. One received after the deadline is kept, and the invitation shows it as late."""
     invitation = selectors.invitation_for_staff(request.auth, invitation_id)
