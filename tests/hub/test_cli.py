@@ -20,3 +20,12 @@ def test_member_add_serves_an_agency_and_refuses_unknown_codes(agency_a, capsys,
     assert "no agency 000.00.00.X99" in capsys.readouterr().err
     assert main(["hub", "member", "add", "000.00.00.T27", "--endpoint", "not a url"]) == 2
     assert Member.objects.get().endpoint == "https://tu.example.vn/hub/api/"
+
+
+def test_serve_refuses_a_missing_certificate_file(tmp_path, capsys, english_shell):
+    key = tmp_path / "hub.key"
+    key.write_text("not used")
+    assert main(["hub", "serve", "--certfile", str(tmp_path / "missing.pem"), "--keyfile", str(key), "--ca-file", str(key),
+                 "--no-migrate"]) == 2
+    err = capsys.readouterr().err
+    assert "Cannot read" in err and "missing.pem" in err

@@ -174,3 +174,28 @@ def test_a_node_is_configured_by_its_environment(monkeypatch, tmp_path, ca):
     with pytest.raises(TransportError) as unset:
         transport.get("hub")
     assert "VANPHONG_EXCHANGE_CA_FILE" in unset.value.message and not unset.value.retryable
+
+
+def test_a_hub_that_asks_for_more_headers_gets_them(monkeypatch, tmp_path, ca, node_a):
+    """The national hub identifies systems by headers of its own as well: VANPHONG_EXCHANGE_HUB_HEADERS carries them."""
+    import json as json_module
+
+    class Recording:
+        def request(self, method, url, **kwargs):
+            self.sent = kwargs["headers"]
+            response = requests.Response()
+            response.status_code, response._content = 200, json_module.dumps({"ErrorCode": "0", "total": 3}).encode()
+            return response
+
+    monkeypatch.setenv("VANPHONG_EXCHANGE_HUB_URL", "https://truc.example.vn/api/")
+    monkeypatch.setenv("VANPHONG_EXCHANGE_CA_FILE", str(ca))
+    monkeypatch.setenv("VANPHONG_EXCHANGE_CLIENT_CERT_DIR", str(credentials(tmp_path, **{A: node_a}).folder))
+    monkeypatch.setenv("VANPHONG_EXCHANGE_HUB_HEADERS", '{"systemid": "vanphong-bn", "secret": "s3"}')
+    hub_transport = transport.get("hub")
+    hub_transport.client.session = recording = Recording()
+    assert hub_transport.client.count(A, "edoc") == 3
+    assert (recording.sent["systemid"], recording.sent["secret"], recording.sent["servicetype"]) == ("vanphong-bn", "s3", "eDoc")
+    monkeypatch.setenv("VANPHONG_EXCHANGE_HUB_HEADERS", '["not", "an object"]')
+    with pytest.raises(TransportError) as bad:
+        transport.get("hub")
+    assert "JSON object" in bad.value.message and not bad.value.retryable

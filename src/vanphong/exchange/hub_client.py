@@ -53,7 +53,7 @@ class HubClient:
     """One hub's (or node's) client API, acting for the agencies whose certificates `credentials` holds."""
 
     def __init__(self, base_url: str, *, ca_file: str, credentials: CertificateFolder, session: requests.Session | None = None,
-                 timeout: tuple[float, float] = (CONNECT_TIMEOUT, READ_TIMEOUT)):
+                 timeout: tuple[float, float] = (CONNECT_TIMEOUT, READ_TIMEOUT), extra_headers: dict[str, str] | None = None):
         if not base_url:
             raise TransportError(_("No exchange hub address is set (VANPHONG_EXCHANGE_HUB_URL)."), retryable=False)
         self.base_url = base_url.rstrip("/") + "/"
@@ -61,6 +61,8 @@ class HubClient:
         self.credentials = credentials
         self.session = session or requests.Session()
         self.timeout = timeout
+        # What a hub asks beyond the client certificate (the national hub's system id and secret, say).
+        self.extra_headers = dict(extra_headers or {})
 
     # -- the operations ----------------------------------------------------------------------------
 
@@ -102,7 +104,8 @@ class HubClient:
     def _call(self, method: str, operation: str, agency_code: str, *, headers: dict | None = None, raw: bool = False, **kwargs):
         url = self.base_url + operation
         # The server's messages come back in the language this process speaks (the shell's, the person's).
-        all_headers = {"servicetype": "eDoc", "Accept-Language": translation.get_language() or settings.LANGUAGE_CODE, **(headers or {})}
+        all_headers = {"servicetype": "eDoc", "Accept-Language": translation.get_language() or settings.LANGUAGE_CODE,
+                       **self.extra_headers, **(headers or {})}
         try:
             response = self.session.request(method, url, headers=all_headers, cert=self.credentials.for_agency(agency_code),
                                             verify=self.ca_file, timeout=self.timeout, **kwargs)
@@ -160,6 +163,23 @@ def _ca_file() -> str:
     return ca_file
 
 
+def _hub_headers() -> dict[str, str]:
+    """VANPHONG_EXCHANGE_HUB_HEADERS: a JSON object of headers every call to the hub carries."""
+    import json
+
+    raw = node_setting("VANPHONG_EXCHANGE_HUB_HEADERS")
+    if not raw:
+        return {}
+    try:
+        headers = json.loads(raw)
+        if not isinstance(headers, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in headers.items()):
+            raise ValueError
+    except ValueError:
+        raise TransportError(_("VANPHONG_EXCHANGE_HUB_HEADERS must be a JSON object of header names and text values."),
+                             retryable=False) from None
+    return headers
+
+
 class HubTransport:
     """Through a hub: ours (vanphong.hub) or the national one."""
 
@@ -167,7 +187,7 @@ class HubTransport:
 
     def __init__(self, client: HubClient | None = None):
         self.client = client or HubClient(node_setting("VANPHONG_EXCHANGE_HUB_URL"), ca_file=_ca_file(),
-                                          credentials=_credentials())
+                                          credentials=_credentials(), extra_headers=_hub_headers())
 
     def send(self, data: bytes, *, sender_code: str, recipient_code: str, message_type: str, doc_id: str) -> str:
         return self.client.send_edoc(data, sender_code=sender_code, recipient_code=recipient_code, message_type=message_type,
