@@ -1126,6 +1126,23 @@ def check_recall_document(w, as_):
     assert response.status_code == 201 and [t["business_doc_type"] for t in response.json()] == [1]
 
 
+@covers("POST", "/documents/{document_id}/exchange/update")
+def check_update_document(w, as_):
+    from vanphong.exchange.models import OutboundMessage
+
+    s = secrets(w)
+    Document.objects.filter(pk=s.draft.pk).update(status="issued")
+    OutboundMessage.objects.create(kind="edoc", sender=w.agency_a, recipient=w.agency_b, document=s.draft, state="sent",
+                                   occurred_at=timezone.now(), next_attempt_at=timezone.now())
+    for person in s.strangers(w):  # another agency, or not cleared for the document
+        assert as_(person).post(f"/documents/{s.draft.pk}/exchange/update", {"reason": "Sai", "page_count": 3}).status_code == 404
+    unchanged(s.draft, page_count=None)
+    assert not OutboundMessage.objects.filter(business_doc_type=2).exists()
+    response = as_(s.insider).post(f"/documents/{s.draft.pk}/exchange/update", {"reason": "Sai", "page_count": 3})
+    assert response.status_code == 201 and [t["business_doc_type"] for t in response.json()] == [2]
+    unchanged(s.draft, page_count=3)
+
+
 def recall_waiting(w):
     from tests.exchange.helpers import recall_request
 
@@ -1133,25 +1150,25 @@ def recall_waiting(w):
     return recall_request(package), clerk_b
 
 
-@covers("POST", "/exchange/received/{package_id}/accept-recall")
-def check_accept_recall(w, as_):
+@covers("POST", "/exchange/received/{package_id}/accept-request")
+def check_accept_request(w, as_):
     request, clerk_b = recall_waiting(w)
-    assert as_(clerk_b).post(f"/exchange/received/{request.pk}/accept-recall").status_code == 404
-    assert as_(w.person_a).post(f"/exchange/received/{request.pk}/accept-recall").status_code == 403
+    assert as_(clerk_b).post(f"/exchange/received/{request.pk}/accept-request").status_code == 404
+    assert as_(w.person_a).post(f"/exchange/received/{request.pk}/accept-request").status_code == 403
     unchanged(request, state="received")
     unchanged(request.original, state="received")
-    response = as_(w.clerk_a).post(f"/exchange/received/{request.pk}/accept-recall")
+    response = as_(w.clerk_a).post(f"/exchange/received/{request.pk}/accept-request")
     assert response.status_code == 200 and response.json()["state"] == "accepted"
     unchanged(request.original, state="recalled")
 
 
-@covers("POST", "/exchange/received/{package_id}/refuse-recall")
-def check_refuse_recall(w, as_):
+@covers("POST", "/exchange/received/{package_id}/refuse-request")
+def check_refuse_request(w, as_):
     request, clerk_b = recall_waiting(w)
-    assert as_(clerk_b).post(f"/exchange/received/{request.pk}/refuse-recall", {"reason": "không"}).status_code == 404
-    assert as_(w.person_a).post(f"/exchange/received/{request.pk}/refuse-recall", {"reason": "không"}).status_code == 403
+    assert as_(clerk_b).post(f"/exchange/received/{request.pk}/refuse-request", {"reason": "không"}).status_code == 404
+    assert as_(w.person_a).post(f"/exchange/received/{request.pk}/refuse-request", {"reason": "không"}).status_code == 403
     unchanged(request, state="received", reason="")
-    response = as_(w.clerk_a).post(f"/exchange/received/{request.pk}/refuse-recall", {"reason": "Đã triển khai"})
+    response = as_(w.clerk_a).post(f"/exchange/received/{request.pk}/refuse-request", {"reason": "Đã triển khai"})
     assert response.status_code == 200 and response.json()["state"] == "rejected"
 
 

@@ -56,7 +56,7 @@ def test_a_recall_travels_signed_b_accepts_and_a_sees_13_then_15(clerk_a, clerk_
     assert recall_codes(document, agency_b) == ["13"]  # recall requested, recorded on arrival
     assert document_codes(document, agency_b) == ["01"]
 
-    services.accept_recall(clerk_b, request)
+    services.accept_request(clerk_b, request)
     cycle.run_once()
     request.refresh_from_db()
     original.refresh_from_db()
@@ -84,7 +84,7 @@ def test_a_registered_document_is_marked_recalled_once_its_handling_round_is_end
     cycle.run_once()
     request = InboundPackage.objects.get(agency=agency_b, business_doc_type=1)
     with pytest.raises(ValidationError, match="still being handled"):
-        services.accept_recall(clerk_b, request)
+        services.accept_request(clerk_b, request)
     request.refresh_from_db()
     original.refresh_from_db()
     assert request.state == "received" and original.state == "registered"
@@ -92,7 +92,7 @@ def test_a_registered_document_is_marked_recalled_once_its_handling_round_is_end
 
     task = Task.objects.get(document=incoming, role="lead", status="open")
     handling.return_task(specialist_b, task, reason="Văn bản bị thu hồi")
-    services.accept_recall(clerk_b, request)
+    services.accept_request(clerk_b, request)
     original.refresh_from_db()
     assert original.state == "recalled" and original.document == incoming
     assert not Task.objects.filter(document=incoming, status="open").exists()
@@ -105,14 +105,14 @@ def test_b_refuses_with_a_reason_and_a_sees_16(clerk_a, clerk_b, agency_b, deliv
     cycle.run_once()
     request = InboundPackage.objects.get(agency=agency_b, business_doc_type=1)
     with pytest.raises(ValidationError, match="Say why the recall is refused"):
-        services.refuse_recall(clerk_b, request, reason=" ")
-    services.refuse_recall(clerk_b, request, reason="Văn bản đã được triển khai")
+        services.refuse_request(clerk_b, request, reason=" ")
+    services.refuse_request(clerk_b, request, reason="Văn bản đã được triển khai")
     cycle.run_once()
     original.refresh_from_db()
     assert original.state == "received"  # untouched: still there to register
     receipt = Receipt.objects.get(package__document=document, package__business_doc_type=1, code="16")
     assert receipt.description == "Văn bản đã được triển khai"
-    for decide in (lambda: services.refuse_recall(clerk_b, request, reason="lần nữa"), lambda: services.accept_recall(clerk_b, request)):
+    for decide in (lambda: services.refuse_request(clerk_b, request, reason="lần nữa"), lambda: services.accept_request(clerk_b, request)):
         with pytest.raises(ValidationError, match="already been decided"):  # twice the same (or another) decision
             decide()
     assert recall_codes(document, agency_b) == ["13", "16"]
@@ -134,7 +134,7 @@ def test_bad_recalls_are_refused_and_change_nothing(clerk_a, clerk_b, agency_a, 
     assert not OutboundMessage.objects.filter(business_doc_type=1).exists()
     # The document package is not a recall and the other way round.
     with pytest.raises(ValidationError, match="not a recall"):
-        services.accept_recall(clerk_b, original)
+        services.accept_request(clerk_b, original)
     services.recall_document(clerk_a, document, reason="Nhầm")
     with pytest.raises(ValidationError, match="already been recalled"):
         services.recall_document(clerk_a, document, reason="Nhầm lần hai")
@@ -146,13 +146,13 @@ def test_bad_recalls_are_refused_and_change_nothing(clerk_a, clerk_b, agency_a, 
     with pytest.raises(ValidationError, match="not a document"):
         services.reject_received(clerk_b, request, reason="không")
     with pytest.raises(PermissionDenied):  # a clerk of the sending agency does not decide for B
-        services.accept_recall(clerk_a, request)
+        services.accept_request(clerk_a, request)
     request.refresh_from_db()
     assert request.state == "received"
 
 
-def _recall_bytes(sender, recipient, document_id):
-    """A recall package signed with `sender`'s seal, naming `document_id`."""
+def _recall_bytes(sender, recipient, document_id, *, business_doc_type=1):
+    """A recall (or another request) package signed with `sender`'s seal, naming `document_id`."""
     import datetime as dt
 
     from vanphong.exchange.edxml import writer
@@ -164,7 +164,7 @@ def _recall_bytes(sender, recipient, document_id):
     own_id = model.document_id_for(sender.code, dt.date(2026, 11, 2), "7", "QĐ-UBND")
     edoc = model.Edoc(from_=organization(sender), to=[organization(recipient)], document_id=own_id,
                       code=model.Code("7", "QĐ-UBND"), promulgation_info=model.PromulgationInfo(promulgation_date=dt.date(2026, 11, 2)),
-                      subject="Thu hồi", bussiness=model.Bussiness(document_id=document_id, bussiness_doc_type=1,
+                      subject="Thu hồi", bussiness=model.Bussiness(document_id=document_id, bussiness_doc_type=business_doc_type,
                                                                    bussiness_doc_reason="Nhầm"))
     return xmldsig.sign_package(writer.write(edoc), credentials.held(signing_selectors.held_seal_certificate(sender)))
 

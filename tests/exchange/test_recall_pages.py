@@ -38,7 +38,7 @@ def test_the_sending_clerk_recalls_from_the_document_page_and_sees_the_answers(c
 
     cycle.run_once()
     request = InboundPackage.objects.get(agency=agency_b, business_doc_type=1)
-    services.accept_recall(clerk_b, request)
+    services.accept_request(clerk_b, request)
     cycle.run_once()
     body = client.get(f"/documents/{document.pk}/").content.decode()
     assert "Recall requested" in body and "Recall or update accepted" in body
@@ -59,11 +59,11 @@ def test_the_receiving_clerk_accepts_a_recall_and_the_document_page_says_it_is_w
     page = client.get(f"/exchange/received/{request.pk}/").content.decode()
     assert "Văn bản ban hành nhầm đối tượng" in page and "Accept the recall" in page and "Refuse the recall" in page
     assert f"/exchange/received/{original.pk}/" in page and "Register it" not in page
-    response = client.post(f"/exchange/received/{request.pk}/accept-recall/", follow=True)
+    response = client.post(f"/exchange/received/{request.pk}/accept-request/", follow=True)
     assert "Recall accepted" in response.content.decode()
     original.refresh_from_db()
     assert original.state == "recalled"
-    response = client.post(f"/exchange/received/{request.pk}/accept-recall/", follow=True)  # twice
+    response = client.post(f"/exchange/received/{request.pk}/accept-request/", follow=True)  # twice
     assert "already been decided" in response.content.decode()
     notice = client.get(f"/documents/{incoming.pk}/").content.decode()
     assert "Recalled by the sender" in notice and "Văn bản ban hành nhầm đối tượng" in notice
@@ -73,11 +73,11 @@ def test_the_receiving_clerk_accepts_a_recall_and_the_document_page_says_it_is_w
 def test_refusing_needs_a_reason_and_sends_it(client, clerk_a, agency_a, agency_b):
     request = recall_request(received_package(agency_a, agency_b))
     signed_in(client, clerk_a)
-    response = client.post(f"/exchange/received/{request.pk}/refuse-recall/", {"reason": ""})
+    response = client.post(f"/exchange/received/{request.pk}/refuse-request/", {"reason": ""})
     assert response.status_code == 400 and "This field is required" in response.content.decode()
     request.refresh_from_db()
     assert request.state == "received" and not OutboundMessage.objects.exists()
-    response = client.post(f"/exchange/received/{request.pk}/refuse-recall/", {"reason": "Đã triển khai"})
+    response = client.post(f"/exchange/received/{request.pk}/refuse-request/", {"reason": "Đã triển khai"})
     assert response.status_code == 302
     request.refresh_from_db()
     assert request.state == "rejected" and OutboundMessage.objects.get(inbound=request).status_code == "16"
@@ -89,12 +89,12 @@ def test_another_agency_gets_404_and_non_clerks_403(client, clerk_a, agency_a, a
     clerk_b = make_person(agency_b, "vanthu.b2", "Văn Thư B", roles=["clerk"])
     specialist_a = make_person(agency_a, "chuyenvien.a", "Chuyên Viên A", roles=["specialist"])
     signed_in(client, clerk_b)
-    assert client.post(f"/exchange/received/{request.pk}/accept-recall/").status_code == 404
-    assert client.post(f"/exchange/received/{request.pk}/refuse-recall/", {"reason": "x"}).status_code == 404
+    assert client.post(f"/exchange/received/{request.pk}/accept-request/").status_code == 404
+    assert client.post(f"/exchange/received/{request.pk}/refuse-request/", {"reason": "x"}).status_code == 404
     client.logout()
     signed_in(client, specialist_a)
-    assert client.post(f"/exchange/received/{request.pk}/accept-recall/").status_code == 404
-    assert client.post(f"/exchange/received/{request.pk}/refuse-recall/", {"reason": "x"}).status_code == 404
+    assert client.post(f"/exchange/received/{request.pk}/accept-request/").status_code == 404
+    assert client.post(f"/exchange/received/{request.pk}/refuse-request/", {"reason": "x"}).status_code == 404
     request.refresh_from_db()
     request.original.refresh_from_db()
     assert request.state == "received" and request.original.state == "received"
@@ -105,3 +105,39 @@ def test_another_agency_gets_404_and_non_clerks_403(client, clerk_a, agency_a, a
     signed_in(client, clerk_b)  # another agency: the document is not theirs to see
     assert client.post(f"/exchange/documents/{document.pk}/recall/", {"reason": "x"}).status_code == 404
     assert not OutboundMessage.objects.filter(business_doc_type=1).exists()
+
+
+def test_the_sending_clerk_corrects_the_document_and_the_receiving_clerk_sees_and_accepts_the_changes(client, clerk_a, clerk_b,
+                                                                                                      agency_b, seals):
+    document = issued_document(clerk_a, [agency_b])
+    cycle.run_once()
+    incoming = services.register_received(clerk_b, InboundPackage.objects.get(agency=agency_b), doc_type="QĐ")
+    signed_in(client, clerk_a)
+    page = client.get(f"/documents/{document.pk}/").content.decode()
+    assert "Correct this document and send an update" in page
+    form = {"update-subject": document.subject, "update-signer_name": "Trần Văn Ký", "update-signer_position": document.signer_position,
+            "update-due_date": "", "update-urgency": "0", "update-page_count": "", "update-copies": "", "update-reason": ""}
+    response = client.post(f"/exchange/documents/{document.pk}/update/", form, follow=True)
+    assert "This field is required" in response.content.decode()
+    response = client.post(f"/exchange/documents/{document.pk}/update/", {**form, "update-page_count": "0", "update-reason": "Sai"},
+                           follow=True)
+    assert "Pages" in response.content.decode() and not OutboundMessage.objects.filter(business_doc_type=2).exists()
+    response = client.post(f"/exchange/documents/{document.pk}/update/", {**form, "update-reason": "Sai tên người ký"}, follow=True)
+    body = response.content.decode()
+    assert "the update goes to" in body and "Sai tên người ký" in body and "Correct this document" not in body
+    document.refresh_from_db()
+    assert document.signer_name == "Trần Văn Ký"
+
+    cycle.run_once()
+    request = InboundPackage.objects.get(agency=agency_b, business_doc_type=2)
+    client.logout()
+    signed_in(client, clerk_b)
+    assert "Update request" in client.get("/exchange/received/").content.decode()
+    page = client.get(f"/exchange/received/{request.pk}/").content.decode()
+    assert "What the update changes" in page and "Nguyễn Văn Ký" in page and "Trần Văn Ký" in page and "Accept the update" in page
+    response = client.post(f"/exchange/received/{request.pk}/accept-request/", follow=True)
+    assert "Update accepted" in response.content.decode()
+    incoming.refresh_from_db()
+    assert incoming.signer_name == "Trần Văn Ký"
+    notice = client.get(f"/documents/{incoming.pk}/").content.decode()
+    assert "Corrected by the sender" in notice and "Nguyễn Văn Ký" in notice

@@ -18,7 +18,7 @@ from vanphong.documents import selectors as document_selectors
 from vanphong.documents import services as documents
 from vanphong.documents.api import DuplicatesOut, _duplicates, _people, _register, _units
 from vanphong.documents.permissions import is_clerk
-from vanphong.documents.types import DocumentType
+from vanphong.documents.types import DocumentType, Urgency
 from vanphong.exchange import selectors, services
 from vanphong.exchange.edxml import model
 from vanphong.exchange.models import InboundPackage
@@ -51,9 +51,10 @@ class ReceivedOut(Schema):
     encrypted: bool = Field(description="Arrived encrypted end to end: a Mật document.")
     reason: str = Field(description="Why it was refused on arrival, or the clerk's reason for rejecting it.")
     document_id: int | None = Field(description="The incoming document it was registered as.")
-    business_doc_type: int = Field(description="BussinessDocType: 0 a document, 1 a recall of the package original_id (accept or "
-                                               "refuse it; never registered).")
-    original_id: int | None = Field(description="For a recall: the received package it recalls.")
+    business_doc_type: int = Field(description="BussinessDocType: 0 a document, 1 a recall, 2 an update of the package original_id "
+                                               "(accept or refuse them; never registered).")
+    original_id: int | None = Field(description="For a recall or an update: the received package it is about.")
+    changes: dict = Field(description="For an accepted update: what it changed, {field: [before, after]}.")
 
     @staticmethod
     def resolve_sender_name(package) -> str:
@@ -111,7 +112,18 @@ class RecallIn(InputSchema):
     reason: Text(MAX_REASON, min_length=1) = Field(description="Sent to each recipient agency as BussinessDocReason.")
 
 
-class RefuseRecallIn(InputSchema):
+class UpdateIn(InputSchema):
+    reason: Text(MAX_REASON, min_length=1) = Field(description="Sent to each recipient agency as BussinessDocReason.")
+    subject: Text(500, min_length=1) | None = Field(None, description="The corrected subject; omitted: unchanged.")
+    signer_name: Text(150) | None = None
+    signer_position: Text(150) | None = None
+    due_date: dt.date | None = None
+    urgency: Literal[tuple(Urgency.values)] | None = None
+    page_count: int | None = Field(None, ge=1, le=100_000)
+    copies: int | None = Field(None, ge=1, le=100_000)
+
+
+class RefuseRequestIn(InputSchema):
     reason: Text(MAX_REASON, min_length=1) = Field(description="Sent to the sender with status 16.")
 
 
@@ -126,9 +138,9 @@ class ReceiptOut(Schema):
 class RecipientTimelineOut(Schema):
     recipient_code: str
     recipient_name: str
-    business_doc_type: int = Field(description="0 the document itself, 1 its recall (reason: the recall's reason; answers 13, "
-                                               "15 or 16).")
-    reason: str = Field(description="For a recall: the reason sent.")
+    business_doc_type: int = Field(description="0 the document itself, 1 its recall (answers 13, 15 or 16), 2 its update "
+                                               "(answers 15 or 16).")
+    reason: str = Field(description="For a recall or an update: the reason sent.")
     state: str = Field(description="pending, sent, failed (a person must act: see last_error), refused (not sendable).")
     attempts: int
     sent_at: dt.datetime | None
@@ -225,16 +237,28 @@ def recall_document(request, document_id: DocumentId, payload: RecallIn):
     return Status(201, [_timeline(row, []) for row in rows])
 
 
-@router.post("/exchange/received/{package_id}/accept-recall", response={200: ReceivedOut, **error_responses(400, 401, 403, 404, 422)})
-def accept_recall(request, package_id: PackageId):
-    """Accept a recall (business_doc_type 1): the package it recalls is withdrawn; status 15 goes back. Refused (400) while
-    the registered document is still being handled."""
-    reader = _clerk(request)
-    return services.accept_recall(reader, selectors.received_package(reader, package_id), request=request)
+@router.post("/documents/{document_id}/exchange/update",
+             response={201: list[RecipientTimelineOut], **error_responses(400, 401, 403, 404, 422)})
+def update_document(request, document_id: DocumentId, payload: UpdateIn):
+    """Correct fields of an issued outgoing document (only the fields given; due_date may be set to null only by leaving
+    it out: it is then unchanged) and send the update to every agency its package reached; they answer 15 or 16. Clerks of
+    its agency; one update per agency (then issue a replacement)."""
+    document = document_selectors.document_detail(request.auth, document_id)
+    changes = payload.model_dump(exclude={"reason"}, exclude_none=True)
+    rows = services.send_update(request.auth, document, changes=changes, reason=payload.reason, request=request)
+    return Status(201, [_timeline(row, []) for row in rows])
 
 
-@router.post("/exchange/received/{package_id}/refuse-recall", response={200: ReceivedOut, **error_responses(400, 401, 403, 404, 422)})
-def refuse_recall(request, package_id: PackageId, payload: RefuseRecallIn):
-    """Refuse a recall with a reason: status 16 with the reason goes back; the recalled package stays as it was."""
+@router.post("/exchange/received/{package_id}/accept-request", response={200: ReceivedOut, **error_responses(400, 401, 403, 404, 422)})
+def accept_request(request, package_id: PackageId):
+    """Accept a recall (business_doc_type 1: the package it recalls is withdrawn; refused with 400 while the registered
+    document is still being handled) or an update (2: its corrections are applied; see changes); status 15 goes back."""
     reader = _clerk(request)
-    return services.refuse_recall(reader, selectors.received_package(reader, package_id), reason=payload.reason, request=request)
+    return services.accept_request(reader, selectors.received_package(reader, package_id), request=request)
+
+
+@router.post("/exchange/received/{package_id}/refuse-request", response={200: ReceivedOut, **error_responses(400, 401, 403, 404, 422)})
+def refuse_request(request, package_id: PackageId, payload: RefuseRequestIn):
+    """Refuse a recall or an update with a reason: status 16 with the reason goes back; the package it is about stays as it was."""
+    reader = _clerk(request)
+    return services.refuse_request(reader, selectors.received_package(reader, package_id), reason=payload.reason, request=request)

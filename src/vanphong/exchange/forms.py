@@ -4,7 +4,8 @@ from django.utils.translation import gettext_lazy as _
 
 from vanphong.core.clearance import Clearance
 from vanphong.documents.models import Direction, Register
-from vanphong.documents.types import DocumentType
+from vanphong.documents.types import DocumentType, Urgency
+from vanphong.exchange import corrections
 from vanphong.exchange.services import MAX_REASON
 from vanphong.org.models import Person, Unit
 
@@ -42,6 +43,24 @@ class RecallForm(forms.Form):
                              widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class RefuseRecallForm(forms.Form):
-    reason = forms.CharField(label=_("Reason for refusing the recall (sent to the sender)"), max_length=MAX_REASON,
+class RefuseRequestForm(forms.Form):
+    reason = forms.CharField(label=_("Reason for refusing (sent to the sender)"), max_length=MAX_REASON,
                              widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class UpdateForm(forms.Form):
+    """The fields an update corrects (exchange.corrections.FIELDS), shown with the document's values."""
+
+    subject = forms.CharField(label=_("Subject"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+    signer_name = forms.CharField(label=_("Signer"), max_length=150, required=False)
+    signer_position = forms.CharField(label=_("Signer's position"), max_length=150, required=False)
+    due_date = forms.DateField(label=_("Due date"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    urgency = forms.TypedChoiceField(label=_("Urgency"), coerce=int, choices=Urgency.choices)
+    page_count = forms.IntegerField(label=_("Pages"), required=False, min_value=1)
+    copies = forms.IntegerField(label=_("Copies"), required=False, min_value=1)
+    reason = forms.CharField(label=_("Reason for the correction (sent to the recipients)"), max_length=MAX_REASON,
+                             widget=forms.Textarea(attrs={"rows": 2}))
+
+    @classmethod
+    def for_document(cls, document):
+        return cls(initial={name: getattr(document, name) for name in corrections.FIELDS}, prefix="update")

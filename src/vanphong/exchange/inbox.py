@@ -10,8 +10,9 @@ For each delivery, in order, and refused at the first fault:
    now and not revoked, and whose organizationIdentifier is the agency in From;
 6. a document already received (same sender and DocumentId, or same bytes) is acknowledged again
    and nothing else happens;
-7. a recall (BussinessDocType 1) must name a package this agency received from the same sender.
-A document taken in is answered with status 01 at once (a recall with 13, recall requested) (a status message in the outbox, written in
+7. a recall or an update (BussinessDocType 1, 2) must name a package this agency received from the
+   same sender.
+A document taken in is answered with status 01 at once (a recall with 13, recall requested; an update with nothing until the clerk decides) (a status message in the outbox, written in
 the same transaction). A refused package is kept with its reason and audited; when its signature
 was good and its sender known, status 02 goes back with the reason."""
 
@@ -135,8 +136,8 @@ def receive(data: bytes, *, agency: Agency, transport_name: str = "", transport_
                            % {"to": ", ".join(t.organ_id for t in package.to) or "—", "agency": agency.code}, answer=True)
         if isinstance(package, model.Status):
             return _take_receipt(base, package, sender, agency)
-        if package.business_doc_type == model.BUSINESS_RECALL:
-            return _take_document(base, sender, original=_recalled_package(package, sender, agency))
+        if package.business_doc_type in REQUESTS:
+            return _take_document(base, sender, original=_requested_package(package, sender, agency))
         return _take_document(base, sender)
     except _Refused as refused:
         return _refuse(base, refused.reason, answer=refused.answer)
@@ -168,7 +169,7 @@ def _import_unverified(base: dict, read, sender: Agency | None, agency: Agency) 
                            % {"code": package.from_.organ_id or "—"})
         base["sender"] = sender
         return _take_receipt(base, package, sender, agency)
-    if package.business_doc_type == model.BUSINESS_RECALL:
+    if package.business_doc_type == model.BUSINESS_RECALL:  # an update imported is the corrected document, to register
         raise _Refused(_("A recall is taken only from its sender through the exchange, verified: it cannot be imported from a file."))
     notes = [_("Imported from a file by an operator, without verifying its signature or its sender: confirm it with the sender "
                "before registering it.")]
@@ -181,25 +182,33 @@ def _import_unverified(base: dict, read, sender: Agency | None, agency: Agency) 
     return _take_document(base, sender, answer=False)
 
 
-def _recalled_package(edoc: model.Edoc, sender: Agency, agency: Agency) -> InboundPackage:
-    """The package a recall is about (Bussiness/DocumentId): one this agency received from the same
-    sender. A recall of anything else is refused with status 02 and the reason."""
+# Packages about a document received earlier: a recall, an update. The clerk accepts or refuses them.
+REQUESTS = (model.BUSINESS_RECALL, model.BUSINESS_UPDATE)
+
+
+def _requested_package(edoc: model.Edoc, sender: Agency, agency: Agency) -> InboundPackage:
+    """The package a recall or an update is about (Bussiness/DocumentId): one this agency received
+    from the same sender. Anything else is refused with status 02 and the reason."""
     named = (edoc.bussiness.document_id if edoc.bussiness else "") or edoc.document_id
     original = (InboundPackage.objects.filter(agency=agency, kind="edoc", edxml_document_id=named[:200],
                                               business_doc_type=model.BUSINESS_NEW)
                 .exclude(state=InboundPackage.State.REFUSED).select_related("sender").order_by("-pk").first())
+    recall = edoc.business_doc_type == model.BUSINESS_RECALL
     if original is None:
-        raise _Refused(_("The recall names %(document)s, which %(agency)s never received.") % {"document": named or "—",
-                                                                                               "agency": agency.code}, answer=True)
+        message = (_("The recall names %(document)s, which %(agency)s never received.") if recall
+                   else _("The update names %(document)s, which %(agency)s never received."))
+        raise _Refused(message % {"document": named or "—", "agency": agency.code}, answer=True)
     if original.sender_id != sender.pk:
-        raise _Refused(_("The recall names %(document)s, which %(original)s sent, not %(sender)s: only its sender may recall it.")
-                       % {"document": named, "original": original.sender_code, "sender": sender.code}, answer=True)
+        message = (_("The recall names %(document)s, which %(original)s sent, not %(sender)s: only its sender may recall it.") if recall
+                   else _("The update names %(document)s, which %(original)s sent, not %(sender)s: only its sender may correct it."))
+        raise _Refused(message % {"document": named, "original": original.sender_code, "sender": sender.code}, answer=True)
     return original
 
 
 def _take_document(base: dict, sender: Agency | None, *, answer: bool = True, original: InboundPackage | None = None) -> Intake:
-    """A document taken in, answered 01 (arrived); a recall is linked to the package it is about and
-    answered 13 (recall requested), for the clerk to accept (15) or refuse (16)."""
+    """A document taken in, answered 01 (arrived). A recall or an update is linked to the package it
+    is about, for the clerk to accept (15) or refuse (16); a recall is answered 13 (recall requested)
+    at once, an update nothing until then (01 would answer the document itself, which has it)."""
     agency = base["agency"]
     same = Q(sender_code__iexact=base["sender_code"], edxml_document_id=base["edxml_document_id"], business_doc_type=base["business_doc_type"]) | Q(
         sha256=base["sha256"])
@@ -209,9 +218,10 @@ def _take_document(base: dict, sender: Agency | None, *, answer: bool = True, or
     try:
         with transaction.atomic():
             package = InboundPackage.objects.create(state=InboundPackage.State.RECEIVED, original=original, **base)
-            if answer:
-                queue_status(package, "13" if original is not None else "01")
-            audit.record(("exchange.recall_received" if original is not None else "exchange.received") if answer
+            first = "01" if original is None else ("13" if package.business_doc_type == model.BUSINESS_RECALL else "")
+            if answer and first:
+                queue_status(package, first)
+            audit.record(("exchange.request_received" if original is not None else "exchange.received") if answer
                          else "exchange.imported_unverified", agency=agency, target=package,
                          data={"from": base["sender_code"], "document_id": package.edxml_document_id, "sha256": package.sha256,
                                "transport": package.transport, "transport_id": package.transport_id,
@@ -241,14 +251,14 @@ REQUEST_CODES = frozenset({"13", "15", "16"})
 
 
 def _answered_package(agency: Agency, recipient: Agency, status: model.Status) -> OutboundMessage | None:
-    """Which of our packages to `recipient` a status answers. A recall carries the DocumentId of the
-    document it recalls, so both packages share it: 13, 15 and 16 answer the newest recall, the
-    other codes the document itself."""
+    """Which of our packages to `recipient` a status answers. A recall or an update carries the
+    DocumentId of the document it is about, so the packages share it: 13, 15 and 16 answer the
+    newest request, the other codes the document itself."""
     candidates = list(OutboundMessage.objects.filter(kind=OutboundMessage.Kind.EDOC, sender=agency, recipient=recipient,
                                                      edxml_document_id=status.response_for.document_id).order_by("-pk")[:10])
     wants_request = status.status_code in REQUEST_CODES
     for package in candidates:
-        if (package.business_doc_type == model.BUSINESS_RECALL) == wants_request:
+        if (package.business_doc_type in REQUESTS) == wants_request:
             return package
     return candidates[0] if candidates else None
 

@@ -129,7 +129,7 @@ class InboundPackage(models.Model):
         REGISTERED = "registered", _("Registered")
         REJECTED = "rejected", _("Rejected")
         REFUSED = "refused", _("Refused on arrival")
-        # A request about an earlier package (a recall), once the clerk accepted it (status 15); a
+        # A request about an earlier package (a recall, an update), once the clerk accepted it (status 15); a
         # refused request is REJECTED, with the clerk's reason (status 16).
         ACCEPTED = "accepted", _("Request accepted")
         # The earlier package a sender recalled, its recall accepted: withdrawn, never registered again.
@@ -163,8 +163,10 @@ class InboundPackage(models.Model):
                                     related_name="received_package")
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     decided_at = models.DateTimeField(null=True, blank=True)
-    # A request (BussinessDocType 1: a recall): the package it is about, received from the same sender.
+    # A request (BussinessDocType 1 a recall, 2 an update): the package it is about, received from the same sender.
     original = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="requests")
+    # An accepted update: what it changed, {field: [before, after]} (exchange.corrections).
+    changes = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-received_at", "-id"]
@@ -181,8 +183,17 @@ class InboundPackage(models.Model):
 
     @property
     def is_request(self) -> bool:
-        """A recall of an earlier package, for the clerk to accept or refuse (not to register)."""
-        return self.business_doc_type == BUSINESS_RECALL
+        """A recall or an update of an earlier package, for the clerk to accept or refuse (not to register).
+        An update imported from another system's file names nothing of ours: it is a document to register."""
+        return self.business_doc_type in (BUSINESS_RECALL, BUSINESS_UPDATE) and self.original_id is not None
+
+    @property
+    def is_recall(self) -> bool:
+        return self.is_request and self.business_doc_type == BUSINESS_RECALL
+
+    @property
+    def is_update(self) -> bool:
+        return self.is_request and self.business_doc_type == BUSINESS_UPDATE
 
     @property
     def reference(self) -> str:

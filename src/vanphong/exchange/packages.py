@@ -1,4 +1,4 @@
-"""The edXML of what we send: a document package from an issued outgoing document (or its recall),
+"""The edXML of what we send: a document package from an issued outgoing document (its recall, its update),
 a status message about a package we received. Built by the worker with the codec's strict writer."""
 
 from __future__ import annotations
@@ -62,9 +62,12 @@ def edoc_for(message) -> model.Edoc:
         due_date=document.due_date,
         other_info=model.OtherInfo(priority=document.urgency, page_amount=document.page_count, promulgation_amount=document.copies),
         trace_headers=[model.TraceHeader(organ_id=sender.code, timestamp=local_timestamp(timezone.now()))],
-        # A recall names the document it recalls (the same DocumentId) and says why.
+        # A recall or an update names the document it is about (the same DocumentId) and says why; an
+        # update's header is the corrected document, DocumentInfo=1 saying its information changed.
         bussiness=model.Bussiness(document_id=document_id, bussiness_doc_type=message.business_doc_type,
-                                  bussiness_doc_reason=message.description if message.business_doc_type else ""),
+                                  bussiness_doc_reason=message.description if message.business_doc_type else "",
+                                  document_info=model.BussinessDocumentInfo(document_info="1", document_receiver="0")
+                                  if message.business_doc_type == model.BUSINESS_UPDATE else None),
         attachments=attachments,
     )
 

@@ -11,7 +11,7 @@ from vanphong.core.clearance import Clearance
 from vanphong.core.errors import NotFound
 from vanphong.documents.permissions import is_clerk
 from vanphong.documents.selectors import documents_visible_to
-from vanphong.exchange.models import BUSINESS_NEW, BUSINESS_RECALL, InboundPackage, OutboundMessage, Receipt
+from vanphong.exchange.models import BUSINESS_NEW, BUSINESS_RECALL, BUSINESS_UPDATE, InboundPackage, OutboundMessage, Receipt
 
 LIST_STATES = ("received", "registered", "rejected", "refused")
 
@@ -93,6 +93,24 @@ def may_recall(reader, document) -> bool:
     packages = OutboundMessage.objects.filter(document_id=document.pk, kind=OutboundMessage.Kind.EDOC)
     recalled = packages.filter(business_doc_type=BUSINESS_RECALL).values("recipient_id")
     return packages.filter(business_doc_type=BUSINESS_NEW, state=OutboundMessage.State.SENT).exclude(recipient_id__in=recalled).exists()
+
+
+def may_update(reader, document) -> bool:
+    """Whether the reader may correct the document and send an update now: a clerk of its agency, with
+    a package that reached an agency not yet sent an update or a recall."""
+    if not (reader and reader.is_authenticated and is_clerk(reader, document.agency)):
+        return False
+    packages = OutboundMessage.objects.filter(document_id=document.pk, kind=OutboundMessage.Kind.EDOC)
+    done = packages.filter(business_doc_type__in=(BUSINESS_RECALL, BUSINESS_UPDATE)).values("recipient_id")
+    return packages.filter(business_doc_type=BUSINESS_NEW, state=OutboundMessage.State.SENT).exclude(recipient_id__in=done).exists()
+
+
+def accepted_updates(reader, document) -> list[InboundPackage]:
+    """For an incoming document the reader may read: the updates its sender sent and the agency accepted, oldest first."""
+    if not documents_visible_to(reader).filter(pk=document.pk).exists():
+        raise NotFound
+    return list(InboundPackage.objects.filter(original__document_id=document.pk, business_doc_type=BUSINESS_UPDATE,
+                                              state=InboundPackage.State.ACCEPTED).select_related("decided_by").order_by("decided_at", "pk"))
 
 
 def received_recall(reader, document) -> InboundPackage | None:

@@ -20,9 +20,10 @@ from vanphong.documents import attachments as document_files
 from vanphong.documents import services as documents
 from vanphong.documents.permissions import require_clearance, require_clerk
 from vanphong.documents.types import Competence, DocumentType, Urgency
+from vanphong.exchange import corrections
 from vanphong.exchange.edxml import model, reader
 from vanphong.exchange.edxml.limits import Limits
-from vanphong.exchange.models import BUSINESS_NEW, BUSINESS_RECALL, InboundPackage, OutboundMessage
+from vanphong.exchange.models import BUSINESS_NEW, BUSINESS_RECALL, BUSINESS_UPDATE, InboundPackage, OutboundMessage
 from vanphong.exchange.outbox import queue_status
 
 MAX_REASON = 2000
@@ -85,14 +86,14 @@ def _locked(actor, package: InboundPackage) -> InboundPackage:
 def _locked_document_package(actor, package: InboundPackage) -> InboundPackage:
     package = _locked(actor, package)
     if package.is_request:
-        raise ValidationError(_("This is a recall of a document you received, not a document: accept or refuse it."))
+        raise ValidationError(_("This is a recall or an update of a document you received, not a document: accept or refuse it."))
     return package
 
 
 def _locked_request(actor, package: InboundPackage) -> InboundPackage:
     package = _locked(actor, package)
     if not package.is_request:
-        raise ValidationError(_("This package is a document, not a recall: register or reject it."))
+        raise ValidationError(_("This package is a document, not a recall or an update: register or reject it."))
     return package
 
 
@@ -102,7 +103,7 @@ def register_received(actor, package: InboundPackage, *, register=None, doc_type
     records status 03 in the same transaction; the exchange sends it back to the sender."""
     require_clerk(actor, package.agency)
     if package.is_request:
-        raise ValidationError(_("This is a recall of a document you received, not a document: accept or refuse it."))
+        raise ValidationError(_("This is a recall or an update of a document you received, not a document: accept or refuse it."))
     if package.encrypted and confidentiality < Clearance.CONFIDENTIAL:
         raise ValidationError({"confidentiality": _("The package arrived encrypted, as a Mật document: register it as Mật or above.")})
     edoc = read_package(package).package
@@ -193,13 +194,7 @@ def recall_document(actor, document, *, reason: str, request=None) -> list[Outbo
         require_clearance(actor, document.confidentiality)
         if document.direction != Direction.OUTGOING or document.status != Document.Status.ISSUED:
             raise ValidationError(_("Only an issued outgoing document can be recalled."))
-        sent = list(OutboundMessage.objects.filter(document=document, kind=OutboundMessage.Kind.EDOC, business_doc_type=BUSINESS_NEW,
-                                                   state=OutboundMessage.State.SENT).select_related("recipient").order_by("pk"))
-        if not sent:
-            raise ValidationError(_("This document has not reached any agency through the exchange: there is nothing to recall."))
-        recalled = set(OutboundMessage.objects.filter(document=document, kind=OutboundMessage.Kind.EDOC,
-                                                      business_doc_type=BUSINESS_RECALL).values_list("recipient_id", flat=True))
-        targets = [p.recipient for p in sent if p.recipient_id not in recalled]
+        targets = _reached_agencies(document, without=(BUSINESS_RECALL,))
         if not targets:
             raise ValidationError(_("This document has already been recalled from every agency it reached."))
         now = timezone.now()
@@ -219,44 +214,134 @@ def _open_handling_round(document):
     return Assignment.objects.filter(document=document, status=Assignment.Status.OPEN).first()
 
 
-def accept_recall(actor, package: InboundPackage, *, request=None) -> InboundPackage:
-    """Accept a recall: the package it is about is withdrawn (a waiting package is no longer offered
-    for registration; a registered document is marked recalled on its page) and 15 goes back.
-
-    The workflow has no way to stop a handling round from outside it: a document still being
-    handled is refused here, with who holds it, so that its leader ends the round first through
-    the workflow (the lead returns it) and no task stays open on a withdrawn document."""
+def accept_request(actor, package: InboundPackage, *, request=None) -> InboundPackage:
+    """Accept a recall or an update; 15 goes back to the sender."""
     with transaction.atomic():
         package = _locked_request(actor, package)
         original = InboundPackage.objects.select_for_update(of=("self",)).select_related("document").get(pk=package.original_id)
-        if original.document_id is not None:
-            current = _open_handling_round(original.document)
-            if current is not None:
-                raise ValidationError(_("The document (arrival no. %(number)s) is still being handled: its round, due %(deadline)s, "
-                                        "must be ended first (its lead returns it to the leader), then accept the recall.")
-                                      % {"number": original.document.number, "deadline": current.deadline.strftime("%d/%m/%Y")})
-        now = timezone.now()
-        before = original.state
-        original.state = InboundPackage.State.RECALLED
-        original.save(update_fields=["state"])
-        package.state, package.decided_by, package.decided_at = InboundPackage.State.ACCEPTED, actor, now
-        package.save(update_fields=["state", "decided_by", "decided_at"])
+        data = _accept_recall(original) if package.is_recall else _accept_update(package, original)
+        package.state, package.decided_by, package.decided_at = InboundPackage.State.ACCEPTED, actor, timezone.now()
+        package.changes = data.get("changes", {})
+        package.save(update_fields=["state", "decided_by", "decided_at", "changes"])
         queue_status(package, "15")
-        audit.record("exchange.recall_accepted", actor=actor, agency=package.agency, target=package, request=request,
+        audit.record("exchange.recall_accepted" if package.is_recall else "exchange.update_accepted", actor=actor,
+                     agency=package.agency, target=package, request=request,
                      data={"document_id": package.edxml_document_id, "from": package.sender_code, "original": original.pk,
-                           "original_state": before, "document": original.document_id})
+                           "document": original.document_id, **data})
     return package
 
 
-def refuse_recall(actor, package: InboundPackage, *, reason: str, request=None) -> InboundPackage:
-    """Refuse a recall, with the reason: 16 goes back; the package it is about stays as it was."""
-    reason = _reason(reason, _("Say why the recall is refused: the sender reads it."))
+def _accept_recall(original: InboundPackage) -> dict:
+    """The package recalled is withdrawn: a waiting package is no longer offered for registration; a
+    registered document is marked recalled on its page.
+
+    The workflow has no way to stop a handling round from outside it: a document still being
+    handled is refused here, with the round's deadline, so that its leader ends the round first
+    through the workflow (the lead returns it) and no task stays open on a withdrawn document."""
+    if original.document_id is not None:
+        current = _open_handling_round(original.document)
+        if current is not None:
+            raise ValidationError(_("The document (arrival no. %(number)s) is still being handled: its round, due %(deadline)s, "
+                                    "must be ended first (its lead returns it to the leader), then accept the recall.")
+                                  % {"number": original.document.number, "deadline": current.deadline.strftime("%d/%m/%Y")})
+    before = original.state
+    original.state = InboundPackage.State.RECALLED
+    original.save(update_fields=["state"])
+    return {"original_state": before}
+
+
+def proposed_changes(package: InboundPackage) -> dict:
+    """What an update changes, {field: [before, after]}: as applied once accepted, else against what
+    the agency holds now (the registered document, or the package still waiting)."""
+    if not package.is_update:
+        return {}
+    if package.state == InboundPackage.State.ACCEPTED:
+        return package.changes
+    original = package.original
+    before = (corrections.of_document(original.document) if original.document_id is not None
+              else corrections.of_edoc(read_package(original).package))
+    return corrections.diff(before, corrections.of_edoc(read_package(package).package))
+
+
+def _accept_update(package: InboundPackage, original: InboundPackage) -> dict:
+    """The corrected fields are applied: to the registered document, or, while the package still
+    waits, to the package itself (the update's bytes become what the clerk registers)."""
+    if original.state not in (InboundPackage.State.RECEIVED, InboundPackage.State.REGISTERED):
+        raise ValidationError(_("The document this update corrects is %(state)s: there is nothing to correct; refuse the update.")
+                              % {"state": original.get_state_display()})
+    corrected = read_package(package).package
+    after = corrections.of_edoc(corrected)
+    if original.document_id is not None:
+        changes = corrections.diff(corrections.of_document(original.document), after)
+        corrections.apply_to_document(original.document, changes)
+    else:
+        changes = corrections.diff(corrections.of_edoc(read_package(original).package), after)
+        original.payload_sha256, original.verification = package.payload_sha256, package.verification
+    original.subject, original.due_date, original.priority = package.subject, package.due_date, package.priority
+    original.save(update_fields=["subject", "due_date", "priority", "payload_sha256", "verification"])
+    return {"changes": changes}
+
+
+def refuse_request(actor, package: InboundPackage, *, reason: str, request=None) -> InboundPackage:
+    """Refuse a recall or an update, with the reason: 16 goes back; the package it is about stays as it was."""
+    reason = _reason(reason, _("Say why the update is refused: the sender reads it.") if package.is_update
+                     else _("Say why the recall is refused: the sender reads it."))
     with transaction.atomic():
         package = _locked_request(actor, package)
         package.state, package.reason = InboundPackage.State.REJECTED, reason
         package.decided_by, package.decided_at = actor, timezone.now()
         package.save(update_fields=["state", "reason", "decided_by", "decided_at"])
         queue_status(package, "16", reason)
-        audit.record("exchange.recall_refused", actor=actor, agency=package.agency, target=package, request=request,
+        audit.record("exchange.recall_refused" if package.is_recall else "exchange.update_refused", actor=actor, agency=package.agency,
+                     target=package, request=request,
                      data={"document_id": package.edxml_document_id, "from": package.sender_code, "reason": reason})
     return package
+
+
+# ---- update (BussinessDocType 2) -----------------------------------------------------------------------
+
+
+def send_update(actor, document, *, changes: dict, reason: str, request=None) -> list[OutboundMessage]:
+    """Correct fields of an issued outgoing document (exchange.corrections.FIELDS) and send the update
+    to every agency its package reached: one signed package each, the corrected header with
+    DocumentInfo=1 and the reason. Each recipient's clerk accepts (15: the fields are applied there)
+    or refuses (16). One update per agency: a further correction is a replacement."""
+    from vanphong.documents.models import Direction, Document
+
+    reason = _reason(reason, _("Say why the document is corrected: the recipients read it."))
+    cleaned = corrections.clean(changes)
+    with transaction.atomic():
+        document = Document.objects.select_for_update(of=("self",)).select_related("agency").get(pk=document.pk)
+        require_clerk(actor, document.agency)
+        require_clearance(actor, document.confidentiality)
+        if document.direction != Direction.OUTGOING or document.status != Document.Status.ISSUED:
+            raise ValidationError(_("Only an issued outgoing document can be corrected by an update."))
+        before = corrections.of_document(document)
+        changed = corrections.diff(before, {**before, **cleaned})
+        if not changed:
+            raise ValidationError(_("Nothing was changed: correct at least one field."))
+        targets = _reached_agencies(document, without=(BUSINESS_RECALL, BUSINESS_UPDATE))
+        if not targets:
+            raise ValidationError(_("An update of this document was already sent to every agency it reached, or it was recalled: "
+                                    "to correct it again, issue a replacement."))
+        corrections.apply_to_document(document, changed)
+        now = timezone.now()
+        rows = OutboundMessage.objects.bulk_create([
+            OutboundMessage(kind=OutboundMessage.Kind.EDOC, sender_id=document.agency_id, recipient=agency, document=document,
+                            business_doc_type=BUSINESS_UPDATE, description=reason, occurred_at=now, next_attempt_at=now)
+            for agency in targets])
+        audit.record("exchange.update_sent", actor=actor, agency=document.agency, target=document, request=request,
+                     data={"recipients": [a.code for a in targets], "reason": reason, "changes": changed})
+    return rows
+
+
+def _reached_agencies(document, *, without) -> list:
+    """The agencies the document's package reached, less those already sent a request of the kinds
+    `without`; ValidationError when it reached none."""
+    sent = list(OutboundMessage.objects.filter(document=document, kind=OutboundMessage.Kind.EDOC, business_doc_type=BUSINESS_NEW,
+                                               state=OutboundMessage.State.SENT).select_related("recipient").order_by("pk"))
+    if not sent:
+        raise ValidationError(_("This document has not reached any agency through the exchange yet."))
+    done = set(OutboundMessage.objects.filter(document=document, kind=OutboundMessage.Kind.EDOC,
+                                              business_doc_type__in=without).values_list("recipient_id", flat=True))
+    return [p.recipient for p in sent if p.recipient_id not in done]

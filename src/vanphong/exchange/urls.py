@@ -10,7 +10,8 @@ urlpatterns = [
     path("received/<int:pk>/reject/", views.reject, name="reject"),
     path("received/<int:pk>/attachments/<int:index>/", views.attachment, name="attachment"),
     path("sent/<int:pk>/resend/", views.resend, name="resend"),
-    path("received/<int:pk>/accept-recall/", views.accept_recall, name="accept_recall"),
-    path("received/<int:pk>/refuse-recall/", views.refuse_recall, name="refuse_recall"),
+    path("received/<int:pk>/accept-request/", views.accept_request, name="accept_request"),
+    path("received/<int:pk>/refuse-request/", views.refuse_request, name="refuse_request"),
     path("documents/<int:pk>/recall/", views.recall, name="recall"),
+    path("documents/<int:pk>/update/", views.update, name="update"),
 ]

@@ -23,10 +23,10 @@ from vanphong.documents import selectors as document_selectors
 from vanphong.documents.models import Direction
 from vanphong.documents.permissions import is_clerk
 from vanphong.documents.types import Urgency
-from vanphong.exchange import selectors, services
+from vanphong.exchange import corrections, selectors, services
 from vanphong.exchange.edxml import model
 from vanphong.exchange.edxml.oddities import UnreadablePackage
-from vanphong.exchange.forms import RecallForm, RefuseRecallForm, RegisterReceivedForm, RejectReceivedForm
+from vanphong.exchange.forms import RecallForm, RefuseRequestForm, RegisterReceivedForm, RejectReceivedForm, UpdateForm
 from vanphong.exchange.models import InboundPackage
 
 PAGE_SIZE = 30
@@ -63,7 +63,7 @@ def received_list(request):
     return render(request, "exchange/received_list.html", {"page": page, "state": state, "tabs": tabs})
 
 
-def _detail_context(request, package, *, register_form=None, reject_form=None, refuse_recall_form=None) -> dict:
+def _detail_context(request, package, *, register_form=None, reject_form=None, refuse_request_form=None) -> dict:
     read, unreadable = None, ""
     if package.payload_sha256:
         try:
@@ -72,11 +72,17 @@ def _detail_context(request, package, *, register_form=None, reject_form=None, r
             unreadable = " ".join(getattr(exc, "messages", [str(exc)]))
     edoc = read.package if read is not None and isinstance(read.package, model.Edoc) else None
     pending = package.state == InboundPackage.State.RECEIVED
-    if package.is_request:  # a recall: accepted or refused, never registered
+    if package.is_request:  # a recall or an update: accepted or refused, never registered
+        changes = []
+        if package.is_update and edoc is not None and package.original_id:
+            try:
+                changes = corrections.rows(services.proposed_changes(package))
+            except (UnreadablePackage, OSError):
+                changes = []
         return {"package": package, "edoc": edoc, "unreadable": unreadable, "verification": package.verification or {},
-                "oddities": package.oddities or [], "pending": False, "request_pending": pending,
+                "oddities": package.oddities or [], "pending": False, "request_pending": pending, "changes": changes,
                 "recall_reason": edoc.bussiness.bussiness_doc_reason if edoc is not None and edoc.bussiness else "",
-                "original": package.original, "refuse_recall_form": refuse_recall_form or (RefuseRecallForm() if pending else None),
+                "original": package.original, "refuse_request_form": refuse_request_form or (RefuseRequestForm() if pending else None),
                 "urgency": _urgency(edoc), "revocation": REVOCATION_LABELS.get((package.verification or {}).get("revocation"), "—")}
     if pending and register_form is None:
         initial = {"doc_type": services.guess_doc_type(edoc)} if edoc else {}
@@ -143,32 +149,35 @@ def reject(request, pk):
 
 @login_required
 @require_POST
-def accept_recall(request, pk):
+def accept_request(request, pk):
     package = get_or_404(selectors.received_package, request.user, pk)
     try:
-        services.accept_recall(request.user, package, request=request)
+        services.accept_request(request.user, package, request=request)
     except ValidationError as exc:
         message_refusal(request, exc)
         return redirect("exchange:package", pk=package.pk)
-    messages.success(request, _("Recall accepted: the document is withdrawn, and the sender is told."))
+    if package.is_recall:
+        messages.success(request, _("Recall accepted: the document is withdrawn, and the sender is told."))
+    else:
+        messages.success(request, _("Update accepted: the corrections are applied, and the sender is told."))
     return redirect("exchange:package", pk=package.pk)
 
 
 @login_required
 @require_POST
-def refuse_recall(request, pk):
+def refuse_request(request, pk):
     package = get_or_404(selectors.received_package, request.user, pk)
-    form = RefuseRecallForm(request.POST)
+    form = RefuseRequestForm(request.POST)
     if form.is_valid():
         try:
-            services.refuse_recall(request.user, package, reason=form.cleaned_data["reason"], request=request)
+            services.refuse_request(request.user, package, reason=form.cleaned_data["reason"], request=request)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, _("Recall refused: the sender is told why."))
+            messages.success(request, _("Refused: the sender is told why."))
             return redirect("exchange:package", pk=package.pk)
     package.refresh_from_db()
-    return render(request, "exchange/received_detail.html", _detail_context(request, package, refuse_recall_form=form), status=400)
+    return render(request, "exchange/received_detail.html", _detail_context(request, package, refuse_request_form=form), status=400)
 
 
 @login_required
@@ -186,6 +195,28 @@ def recall(request, pk):
         message_refusal(request, exc)
     else:
         messages.success(request, _("The recall goes to %(agencies)s; their answers appear below.")
+                         % {"agencies": ", ".join(p.recipient.name for p in sent)})
+    return redirect(reverse("documents:detail", args=[document.pk]) + "#exchange")
+
+
+@login_required
+@require_POST
+def update(request, pk):
+    """A clerk of the sending agency corrects fields of an issued document and sends the update."""
+    document = get_or_404(document_selectors.document_detail, request.user, pk)
+    form = UpdateForm(request.POST, prefix="update")
+    if not form.is_valid():
+        messages.error(request, " ".join(f"{form.fields[name].label if name in form.fields else ''}: {e}".lstrip(": ")
+                                         for name, errors in form.errors.items() for e in errors))
+        return redirect(reverse("documents:detail", args=[document.pk]) + "#exchange")
+    data = dict(form.cleaned_data)
+    reason = data.pop("reason")
+    try:
+        sent = services.send_update(request.user, document, changes=data, reason=reason, request=request)
+    except ValidationError as exc:
+        message_refusal(request, exc)
+    else:
+        messages.success(request, _("Corrected; the update goes to %(agencies)s, and their answers appear below.")
                          % {"agencies": ", ".join(p.recipient.name for p in sent)})
     return redirect(reverse("documents:detail", args=[document.pk]) + "#exchange")
 
@@ -238,19 +269,28 @@ def document_section(request, document) -> str:
         return ""
     rows = [{"timeline": t, "receipts": [(r, status_label(r.code)) for r in t.receipts]} for t in timelines]
     may_recall = selectors.may_recall(request.user, document)
+    may_update = selectors.may_update(request.user, document)
     return render_to_string("exchange/_timeline.html", {"rows": rows, "document": document,
                                                         "can_resend": is_clerk(request.user, document.agency),
-                                                        "recall_form": RecallForm() if may_recall else None}, request=request)
+                                                        "recall_form": RecallForm() if may_recall else None,
+                                                        "update_form": UpdateForm.for_document(document) if may_update else None},
+                            request=request)
 
 
 def _recall_notice(request, document) -> str:
-    """On an incoming document registered from a package its sender recalled: that it is withdrawn."""
+    """On an incoming document received through the exchange: that its sender recalled it (withdrawn),
+    and the corrections its sender's updates made."""
     try:
         package = selectors.received_recall(request.user, document)
+        updates = selectors.accepted_updates(request.user, document)
     except NotFound:
         return ""
+    html = ""
+    if updates:
+        html = render_to_string("exchange/_corrected.html", {"updates": [(u, corrections.rows(u.changes)) for u in updates]},
+                                request=request)
     if package is None:
-        return ""
+        return html
     accepted = next((r for r in package.requests.all() if r.state == InboundPackage.State.ACCEPTED), None)
     reason = ""
     if accepted is not None:
@@ -259,4 +299,4 @@ def _recall_notice(request, document) -> str:
             reason = edoc.bussiness.bussiness_doc_reason if isinstance(edoc, model.Edoc) and edoc.bussiness else ""
         except (UnreadablePackage, OSError):
             reason = ""
-    return render_to_string("exchange/_recalled.html", {"package": package, "recall": accepted, "reason": reason}, request=request)
+    return render_to_string("exchange/_recalled.html", {"package": package, "recall": accepted, "reason": reason}, request=request) + html
