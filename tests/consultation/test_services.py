@@ -266,3 +266,24 @@ def test_an_answer_as_a_pdf_is_split_too(consultation, invited, clerk_b):
     answer = services.answer_with_file(clerk_b, invited["b"], upload=upload(pdf_bytes(ANSWER), "gop-y.pdf"))
     placed = [(c.node.key if c.node else None, c.mapping) for c in answer.comments.order_by("position")]
     assert ("article:3", "inherited") in placed and ("article:5/clause:2", "found") in placed and (None, "unresolved") in placed
+
+
+def test_comments_are_counted_per_article_with_their_clauses_and_points(consultation, invited, clerk_b, organiser):
+    services.answer_with_file(clerk_b, invited["b"], upload=upload(docx_bytes(ANSWER), "gop-y.docx"))
+    point = _node(consultation, "article:2/clause:2/point:a")
+    services.answer_on_web(organiser, invited["org"], comments=[(point.pk, "Góp ý điểm a"), (None, "Góp ý chung")])
+    articles, _general = selectors.outline(selectors.latest_version(consultation), comments=selectors.all_comments(consultation))
+    counts = [(node.key, count) for node, count in selectors.counts_by_article(articles)]
+    assert counts == [("article:1", 0), ("article:2", 2), ("article:3", 1), ("article:4", 0), ("article:5", 1)]
+
+
+def test_a_reports_sections_are_counted(drafter, deadline, organisation_unit, organiser):
+    from tests.consultation.drafts import REPORT
+
+    report = services.start_consultation(drafter, title="Báo cáo", deadline=deadline, upload=upload(docx_bytes(REPORT), "bao-cao.docx"))
+    (invitation,) = services.invite(drafter, report, units=[organisation_unit])
+    point = Node.objects.get(version__consultation=report, key="part:II/section:1/point:b")
+    services.answer_on_web(organiser, invitation, comments=[(point.pk, "Góp ý")])
+    articles, _general = selectors.outline(selectors.latest_version(report), comments=selectors.all_comments(report))
+    assert [(n.key, c) for n, c in selectors.counts_by_article(articles)] == [
+        ("part:I/section:1", 0), ("part:I/section:2", 0), ("part:II/section:1", 1)]

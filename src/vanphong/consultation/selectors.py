@@ -169,3 +169,23 @@ def mapping_of(version: DraftVersion) -> list[Node]:
 def can_answer(invitation: Invitation, today: dt.date | None = None) -> bool:
     today = today or timezone.localdate()
     return invitation.consultation.status == Consultation.Status.OPEN and invitation.deadline >= today
+
+
+def counts_by_article(articles: list[Article]) -> list[tuple[Node, int]]:
+    """Each article (or a report's top sections) with the comments on it and on its clauses and points, in order."""
+    top_levels = {Node.Level.ARTICLE} if any(a.node.level == Node.Level.ARTICLE for a in articles) else \
+        {Node.Level.SECTION, Node.Level.PART}
+    counted: list[tuple[Node, int]] = []
+    owner: dict[int, int] = {}  # node id -> index in counted
+    for article in articles:
+        node = article.node
+        if node.level in top_levels and not (node.level == Node.Level.PART and any(
+                a.node.parent_id == node.pk and a.node.level == Node.Level.SECTION for a in articles)):
+            counted.append((node, 0))
+            owner[node.pk] = len(counted) - 1
+        elif node.parent_id in owner:
+            owner[node.pk] = owner[node.parent_id]
+        if node.pk in owner:
+            index = owner[node.pk]
+            counted[index] = (counted[index][0], counted[index][1] + sum(1 for c in article.comments if not c.excluded))
+    return counted

@@ -68,7 +68,8 @@ def detail(request, pk):
         "tally": selectors.tally(rows), "to_check": selectors.comments_to_check(consultation).count(),
         "nodes": [a.node for a in articles],
         "comment_total": sum(1 for a in articles for c in a.comments if not c.excluded) + sum(1 for c in general if not c.excluded),
-        "is_open": consultation.status == Consultation.Status.OPEN, "only": only})
+        "is_open": consultation.status == Consultation.Status.OPEN, "only": only,
+        "per_article": selectors.counts_by_article(articles)})
 
 
 @login_required
