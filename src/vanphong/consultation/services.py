@@ -227,10 +227,17 @@ def _record_answer(actor, invitation: Invitation, *, source: str, agreed: bool, 
     return answer
 
 
+def _locked(invitation: Invitation) -> Invitation:
+    """The invitation, locked with its consultation's row first: a new version (add_version) holds that row while it
+    moves the comments to its units, so that no answer lands on the units of the version it replaces."""
+    list(Consultation.objects.select_for_update().filter(pk=invitation.consultation_id).values_list("pk", flat=True))
+    return Invitation.objects.select_for_update().select_related("consultation").get(pk=invitation.pk)
+
+
 def _respondent_invitation(actor, invitation: Invitation) -> Invitation:
     if not permissions.is_respondent_of(actor, invitation):
         raise NotFound()
-    return Invitation.objects.select_for_update().select_related("consultation").get(pk=invitation.pk)
+    return _locked(invitation)
 
 
 def _clean_text(text: str, field: str = "text") -> str:
@@ -261,7 +268,7 @@ def answer_on_web(actor, invitation: Invitation, *, comments: Iterable[tuple[int
         rows.append((nodes.get(node_id), text))
     if agreed and rows:
         errors["agreed"] = _("Either agree without comment, or send comments: not both.")
-    if not agreed and not rows:
+    if not agreed and not rows and "comments" not in errors:
         errors["comments"] = _("Write at least one comment, or choose “Agree, no comment”.")
     if len(rows) > MAX_COMMENTS_PER_ANSWER:
         errors["comments"] = _("Too many comments in one answer (at most %(max)d).") % {"max": MAX_COMMENTS_PER_ANSWER}
@@ -309,10 +316,13 @@ def _save_split(answer: Answer, invitation: Invitation, pieces: list[dict]) -> N
 @transaction.atomic
 def answer_with_file(actor, invitation: Invitation, *, upload, request=None) -> Answer:
     """The respondent's answer as a Word or PDF file: cut into comments, each placed on the unit it names."""
-    invitation = _respondent_invitation(actor, invitation)
+    if not permissions.is_respondent_of(actor, invitation):
+        raise NotFound()
+    _check_open_for(invitation, by_staff=False, received_on=today())  # refused before the file is read or kept
+    stored = files.store(upload)  # before the locks: reading a file takes time, answers of others wait for none of it
+    invitation = _locked(invitation)
     late = _check_open_for(invitation, by_staff=False, received_on=today())
     version = latest_version(invitation.consultation)
-    stored = files.store(upload)
     pieces = _split_into_comments(version, stored.paragraphs)
     if not pieces:
         raise ValidationError({"file": _("No comment was found in this file. If you agree with the draft, choose “Agree, "
@@ -333,7 +343,6 @@ def enter_paper_answer(actor, invitation: Invitation, *, received_on: dt.date, t
     """Staff type (or scan to Word) an answer that came on paper: split and placed like a file. One received after the
     deadline is kept and shown as late: the drafting body decides whether to consider it."""
     permissions.require_staff(actor, invitation.consultation)
-    invitation = Invitation.objects.select_for_update().select_related("consultation").get(pk=invitation.pk)
     errors = {}
     if not isinstance(received_on, dt.date):
         errors["received_on"] = _("Enter the day the answer was received, as dd/mm/yyyy.")
@@ -346,9 +355,11 @@ def enter_paper_answer(actor, invitation: Invitation, *, received_on: dt.date, t
         errors["text"] = _("Type the answer's text, attach its file, or choose “Agree, no comment”.")
     if errors:
         raise ValidationError(errors)
+    _check_open_for(invitation, by_staff=True, received_on=received_on)  # refused before the file is read or kept
+    stored = files.store(upload) if upload is not None else None
+    invitation = _locked(invitation)
     late = _check_open_for(invitation, by_staff=True, received_on=received_on)
     version = latest_version(invitation.consultation)
-    stored = files.store(upload) if upload is not None else None
     pieces = [] if agreed else _split_into_comments(version, (stored.paragraphs if stored else []) + text.split("\n"))
     if not agreed and not pieces:
         raise ValidationError({"text": _("No comment was found in the answer. If it agrees with the draft, choose “Agree, "
