@@ -123,6 +123,15 @@ def cmd_report(args) -> int:
     return 1 if any(outcome.values()) else 0
 
 
+def cmd_demo_network(args) -> int:
+    """Start a hub and two agency nodes on loopback, each its own instance, and leave them running."""
+    from pathlib import Path
+
+    from vanphong.hub import demo_network
+
+    return demo_network.run(Path(args.dir).resolve(), base_port=args.base_port)
+
+
 def add_commands(sub) -> None:
     p = sub.add_parser("hub", help="the exchange hub: serve it, its members, directory and health",
                        description="The exchange hub (store and forward between nodes, mutual TLS).")
@@ -155,3 +164,9 @@ def add_commands(sub) -> None:
 
     q = hub_sub.add_parser("report", help="report this node's health to the hub", description=cmd_report.__doc__)
     q.set_defaults(func=cmd_report)
+
+    q = hub_sub.add_parser("demo-network", help="a hub and two agency nodes on loopback, for a first look",
+                           description=cmd_demo_network.__doc__)
+    q.add_argument("--dir", default="vanphong-demo-network", help="where the three instances keep their data (kept between runs)")
+    q.add_argument("--base-port", type=int, default=8100, help="the hub's port; the nodes take the next two")
+    q.set_defaults(func=cmd_demo_network)

@@ -1,0 +1,102 @@
+"""`vanphong hub demo-network`: three instances on loopback, each with its own database and processes. A document
+issued at node A (Tỉnh ủy Bắc Ninh) for Tỉnh ủy Nghệ An crosses the hub to node B, whose inbox verifies and keeps
+it, and status 01 comes back to node A. Slow (three instances are set up): about three minutes."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+
+ISSUE = """
+import django
+django.setup()
+from tests.exchange.helpers import issued_document
+from vanphong.org.models import Agency, Person
+from vanphong.workflow.approval_models import ApprovalChain
+ApprovalChain.objects.filter(agency__code="000.00.00.T27").delete()  # no approval step: the test is about the network
+issued_document(Person.objects.get(username="vanthu.bacninh"), [Agency.objects.get(code="000.00.00.T40")])
+"""
+
+STATE = """
+import django, json
+django.setup()
+from vanphong.exchange.models import InboundPackage, Receipt
+print(json.dumps({"in": list(InboundPackage.objects.values_list("state", "sender_code")),
+                  "receipts": list(Receipt.objects.values_list("code", flat=True))}))
+"""
+
+
+def _free_base_port() -> int:
+    for _attempt in range(50):
+        base = random.randint(20000, 40000)
+        try:
+            for port in (base, base + 1, base + 2):
+                with socket.socket() as probe:
+                    probe.bind(("127.0.0.1", port))
+            return base
+        except OSError:
+            continue
+    raise AssertionError("no three free ports")
+
+
+def _node_env(folder: Path) -> dict:
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")}
+    return {**env, "VANPHONG_DATA_DIR": str(folder), "DJANGO_SETTINGS_MODULE": "vanphong.settings", "PYTHONPATH": str(ROOT)}
+
+
+def _python(folder: Path, code: str) -> str:
+    return subprocess.run([sys.executable, "-c", code], env=_node_env(folder), cwd=ROOT, check=True, capture_output=True,
+                          text=True, timeout=120).stdout
+
+
+def _wait_for(url: str, deadline: float, **kwargs) -> None:
+    while True:
+        try:
+            requests.get(url, timeout=3, **kwargs)
+            return
+        except (requests.RequestException, OSError):  # OSError: the CA file is not written yet
+            if time.time() > deadline:
+                raise
+            time.sleep(1)
+
+
+def test_a_document_crosses_the_three_node_demo(tmp_path):
+    base = _free_base_port()
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")}
+    log = open(tmp_path / "demo.log", "w")  # noqa: SIM115 - written until the demo stops
+    demo = subprocess.Popen([sys.executable, "-m", "vanphong.cli", "hub", "demo-network", "--dir", str(tmp_path / "net"),
+                             "--base-port", str(base)], env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        deadline = time.time() + 420
+        net = tmp_path / "net"
+        _wait_for(f"https://127.0.0.1:{base}/health", deadline, verify=str(net / "hub" / "ca.pem"))
+        _wait_for(f"http://127.0.0.1:{base + 1}/health", deadline)
+        _wait_for(f"http://127.0.0.1:{base + 2}/health", deadline)
+        _python(net / "node-a", ISSUE)
+        while True:
+            at_b, at_a = json.loads(_python(net / "node-b", STATE)), json.loads(_python(net / "node-a", STATE))
+            if at_b["in"] and "01" in at_a["receipts"]:
+                break
+            assert time.time() < deadline, (at_a, at_b, (tmp_path / "demo.log").read_text()[-3000:])
+            time.sleep(2)
+        assert at_b["in"] == [["received", "000.00.00.T27"]]
+        assert at_a["receipts"] == ["01"]
+        assert "POST /hub/api/sendEdoc" in (tmp_path / "demo.log").read_text()  # it crossed the hub
+    finally:
+        os.killpg(demo.pid, signal.SIGTERM)
+        try:
+            demo.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(demo.pid, signal.SIGKILL)
+            demo.wait()
