@@ -1143,6 +1143,23 @@ def check_update_document(w, as_):
     unchanged(s.draft, page_count=3)
 
 
+@covers("POST", "/documents/{document_id}/exchange/replace")
+def check_replace_document(w, as_):
+    from vanphong.exchange.models import OutboundMessage, Replacement
+
+    s = secrets(w)
+    Document.objects.filter(pk=s.draft.pk).update(status="issued")
+    OutboundMessage.objects.create(kind="edoc", sender=w.agency_a, recipient=w.agency_b, document=s.draft, state="sent",
+                                   occurred_at=timezone.now(), next_attempt_at=timezone.now())
+    for person in s.strangers(w):  # another agency, or not cleared for the document
+        assert as_(person).post(f"/documents/{s.draft.pk}/exchange/replace", {"reason": "Thay thế"}).status_code == 404, person
+    assert not Replacement.objects.exists()
+    response = as_(s.insider).post(f"/documents/{s.draft.pk}/exchange/replace", {"reason": "Thay thế"})
+    assert response.status_code == 201
+    draft = Document.objects.get(pk=response.json()["document_id"])
+    assert (draft.agency, draft.status, draft.confidentiality) == (w.agency_a, "draft", 1)
+
+
 def recall_waiting(w):
     from tests.exchange.helpers import recall_request
 

@@ -141,3 +141,46 @@ def test_the_sending_clerk_corrects_the_document_and_the_receiving_clerk_sees_an
     assert incoming.signer_name == "Trần Văn Ký"
     notice = client.get(f"/documents/{incoming.pk}/").content.decode()
     assert "Corrected by the sender" in notice and "Nguyễn Văn Ký" in notice
+
+
+def test_a_replacement_is_drafted_from_the_page_and_accepted_then_registered_by_the_receiving_clerk(client, clerk_a, clerk_b, agency_b,
+                                                                                                   seals):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.signing.conftest import make_pdf
+    from vanphong.documents import services as documents
+    from vanphong.documents.attachments import store
+    from vanphong.signing import document_services
+
+    document = issued_document(clerk_a, [agency_b])
+    cycle.run_once()
+    original = InboundPackage.objects.get(agency=agency_b)
+    old_incoming = services.register_received(clerk_b, original, doc_type="QĐ")
+    signed_in(client, clerk_a)
+    assert "Replace this document by a new one" in client.get(f"/documents/{document.pk}/").content.decode()
+    response = client.post(f"/exchange/documents/{document.pk}/replace/", {"replace-reason": ""}, follow=True)
+    assert "This field is required" in response.content.decode()
+    response = client.post(f"/exchange/documents/{document.pk}/replace/", {"replace-reason": "Sai nội dung điều 2"}, follow=True)
+    draft = document.replacements.get().document
+    body = response.content.decode()
+    assert response.redirect_chain[-1][0] == f"/documents/{draft.pk}/" and "The replacement is drafted" in body
+    assert "This document replaces" in body and "Sai nội dung điều 2" in body
+    assert "is replaced by" in client.get(f"/documents/{document.pk}/").content.decode()
+    documents.attach_files(clerk_a, draft, [store(SimpleUploadedFile("Quyết định mới.pdf", make_pdf(1, "Mới")))])
+    document_services.mark_signed_on_paper(clerk_a, draft)
+    documents.issue_outgoing(clerk_a, draft)
+    cycle.run_once()
+
+    incoming = InboundPackage.objects.get(agency=agency_b, business_doc_type=3)
+    client.logout()
+    signed_in(client, clerk_b)
+    page = client.get(f"/exchange/received/{incoming.pk}/").content.decode()
+    assert "Replacement request" in page and "Sai nội dung điều 2" in page and "Quyết định mới.pdf" in page
+    assert "Accept the replacement" in page and "Register it" not in page
+    response = client.post(f"/exchange/received/{incoming.pk}/accept-request/", follow=True)
+    body = response.content.decode()
+    assert "Replacement accepted" in body and "Register it" in body and "which is now marked replaced" in body
+    response = client.post(f"/exchange/received/{incoming.pk}/register/", {"doc_type": "QĐ", "confidentiality": "0"})
+    assert response.status_code == 302
+    notice = client.get(f"/documents/{old_incoming.pk}/").content.decode()
+    assert "Replaced by the sender" in notice and "arrival no. 2" in notice

@@ -64,9 +64,9 @@ COVERED = {
     # Sending again a package given up on: the sending agency's clerks (tests/exchange/test_outbox.py:
     # test_a_clerk_sends_again_a_package_the_exchange_gave_up_on; 404 for other agencies in tests/api/test_api_isolation.py).
     "exchange:resend": "object",
-    # Recall and update: the sender's clerks send them (404 for other agencies and readers without clearance), the
+    # Recall, update, replacement: the sender's clerks send them (404 for other agencies and readers without clearance), the
     # receiving agency's clerks accept or refuse (tests/exchange/test_recall_pages.py: test_another_agency_gets_404_...).
-    "exchange:recall": "object", "exchange:update": "object", "exchange:accept_request": "object", "exchange:refuse_request": "object",
+    "exchange:recall": "object", "exchange:update": "object", "exchange:replace": "object", "exchange:accept_request": "object", "exchange:refuse_request": "object",
     # Consultations (tests/consultation/test_pages.py: test_respondents_reach_only_their_invitation, 404 for all but the
     # drafting body's staff and each invitation's own respondents; test_another_agency_reaches_nothing).
     "consultation:list": "own", "consultation:start": "own", "consultation:detail": "object", "consultation:invite": "object",

@@ -51,10 +51,18 @@ class ReceivedOut(Schema):
     encrypted: bool = Field(description="Arrived encrypted end to end: a Mật document.")
     reason: str = Field(description="Why it was refused on arrival, or the clerk's reason for rejecting it.")
     document_id: int | None = Field(description="The incoming document it was registered as.")
-    business_doc_type: int = Field(description="BussinessDocType: 0 a document, 1 a recall, 2 an update of the package original_id "
-                                               "(accept or refuse them; never registered).")
-    original_id: int | None = Field(description="For a recall or an update: the received package it is about.")
+    business_doc_type: int = Field(description="BussinessDocType: 0 a document, 1 a recall, 2 an update, 3 a replacement of the "
+                                               "package original_id (accept or refuse them; recalls and updates are never registered).")
+    original_id: int | None = Field(description="For a recall, an update or a replacement: the received package it is about.")
     changes: dict = Field(description="For an accepted update: what it changed, {field: [before, after]}.")
+    awaiting_decision: bool = Field(description="A recall, update or replacement waiting for the clerk to accept or refuse it (a "
+                                                "replacement accepted is then registered like any document).")
+
+    @staticmethod
+    def resolve_awaiting_decision(package) -> bool:
+        if isinstance(package, dict):
+            return package["awaiting_decision"]
+        return package.is_request and package.state == InboundPackage.State.RECEIVED
 
     @staticmethod
     def resolve_sender_name(package) -> str:
@@ -123,6 +131,14 @@ class UpdateIn(InputSchema):
     copies: int | None = Field(None, ge=1, le=100_000)
 
 
+class ReplaceIn(InputSchema):
+    reason: Text(MAX_REASON, min_length=1) = Field(description="Sent to each recipient agency with the replacement.")
+
+
+class DraftOut(Schema):
+    document_id: int = Field(description="The replacement's draft: add its file, sign it and issue it (documents API).")
+
+
 class RefuseRequestIn(InputSchema):
     reason: Text(MAX_REASON, min_length=1) = Field(description="Sent to the sender with status 16.")
 
@@ -156,8 +172,8 @@ def _detail(package: InboundPackage) -> dict:
             edoc = read.package if isinstance(read.package, model.Edoc) else None
         except Exception:  # noqa: BLE001 - a refused package may be unreadable: its fields stay empty
             edoc = None
-    data = {name: getattr(package, name) for name in ReceivedOut.model_fields if name != "sender_name"}
-    data.update(sender_name=ReceivedOut.resolve_sender_name(package), 
+    data = {name: getattr(package, name) for name in ReceivedOut.model_fields if name not in ("sender_name", "awaiting_decision")}
+    data.update(sender_name=ReceivedOut.resolve_sender_name(package), awaiting_decision=ReceivedOut.resolve_awaiting_decision(package),
         document_type=edoc.document_type.type_name if edoc else "",
         signer=" ".join(p for p in (edoc.signer_info.competence, edoc.signer_info.position, edoc.signer_info.full_name) if p) if edoc else "",
         due_date=edoc.due_date if edoc else None, priority=edoc.other_info.priority if edoc else None,
@@ -249,16 +265,26 @@ def update_document(request, document_id: DocumentId, payload: UpdateIn):
     return Status(201, [_timeline(row, []) for row in rows])
 
 
+@router.post("/documents/{document_id}/exchange/replace", response={201: DraftOut, **error_responses(400, 401, 403, 404, 422)})
+def replace_document(request, document_id: DocumentId, payload: ReplaceIn):
+    """Draft the document that replaces an issued outgoing one (same type, subject, signer, recipients). Once issued, its
+    packages travel as a replacement (BussinessDocType 3) naming the old one; recipients answer 15 or 16. Clerks of its agency."""
+    document = document_selectors.document_detail(request.auth, document_id)
+    draft = services.draft_replacement(request.auth, document, reason=payload.reason, request=request)
+    return Status(201, {"document_id": draft.pk})
+
+
 @router.post("/exchange/received/{package_id}/accept-request", response={200: ReceivedOut, **error_responses(400, 401, 403, 404, 422)})
 def accept_request(request, package_id: PackageId):
     """Accept a recall (business_doc_type 1: the package it recalls is withdrawn; refused with 400 while the registered
-    document is still being handled) or an update (2: its corrections are applied; see changes); status 15 goes back."""
+    document is still being handled), an update (2: its corrections are applied; see changes) or a replacement (3: the old
+    package is withdrawn the same way; this one is then registered like any document); status 15 goes back."""
     reader = _clerk(request)
     return services.accept_request(reader, selectors.received_package(reader, package_id), request=request)
 
 
 @router.post("/exchange/received/{package_id}/refuse-request", response={200: ReceivedOut, **error_responses(400, 401, 403, 404, 422)})
 def refuse_request(request, package_id: PackageId, payload: RefuseRequestIn):
-    """Refuse a recall or an update with a reason: status 16 with the reason goes back; the package it is about stays as it was."""
+    """Refuse a recall, an update or a replacement with a reason: status 16 goes back; the package it is about stays as it was."""
     reader = _clerk(request)
     return services.refuse_request(reader, selectors.received_package(reader, package_id), reason=payload.reason, request=request)

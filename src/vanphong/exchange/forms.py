@@ -43,6 +43,11 @@ class RecallForm(forms.Form):
                              widget=forms.Textarea(attrs={"rows": 2}))
 
 
+class ReplaceForm(forms.Form):
+    reason = forms.CharField(label=_("Reason for the replacement (sent to the recipients)"), max_length=MAX_REASON,
+                             widget=forms.Textarea(attrs={"rows": 2}))
+
+
 class RefuseRequestForm(forms.Form):
     reason = forms.CharField(label=_("Reason for refusing (sent to the sender)"), max_length=MAX_REASON,
                              widget=forms.Textarea(attrs={"rows": 3}))

@@ -138,6 +138,8 @@ def receive(data: bytes, *, agency: Agency, transport_name: str = "", transport_
             return _take_receipt(base, package, sender, agency)
         if package.business_doc_type in REQUESTS:
             return _take_document(base, sender, original=_requested_package(package, sender, agency))
+        if package.business_doc_type == model.BUSINESS_REPLACE:
+            return _take_document(base, sender, original=_replaced_package(package, sender, agency))
         return _take_document(base, sender)
     except _Refused as refused:
         return _refuse(base, refused.reason, answer=refused.answer)
@@ -205,10 +207,26 @@ def _requested_package(edoc: model.Edoc, sender: Agency, agency: Agency) -> Inbo
     return original
 
 
+def _replaced_package(edoc: model.Edoc, sender: Agency, agency: Agency) -> InboundPackage | None:
+    """The package a replacement replaces (ReplacementInfoList), received here from the same sender;
+    None when this agency never received it: the new document is then simply a document to register."""
+    named = [r.document_id[:200] for r in edoc.bussiness.replacements if r.document_id] if edoc.bussiness else []
+    if not named:
+        return None
+    original = (InboundPackage.objects.filter(agency=agency, kind="edoc", edxml_document_id__in=named,
+                                              business_doc_type__in=(model.BUSINESS_NEW, model.BUSINESS_REPLACE))
+                .exclude(state=InboundPackage.State.REFUSED).select_related("sender").order_by("-pk").first())
+    if original is not None and original.sender_id != sender.pk:
+        raise _Refused(_("The replacement names %(document)s, which %(original)s sent, not %(sender)s: only its sender may replace it.")
+                       % {"document": original.edxml_document_id, "original": original.sender_code, "sender": sender.code}, answer=True)
+    return original
+
+
 def _take_document(base: dict, sender: Agency | None, *, answer: bool = True, original: InboundPackage | None = None) -> Intake:
-    """A document taken in, answered 01 (arrived). A recall or an update is linked to the package it
-    is about, for the clerk to accept (15) or refuse (16); a recall is answered 13 (recall requested)
-    at once, an update nothing until then (01 would answer the document itself, which has it)."""
+    """A document taken in, answered 01 (arrived). A recall, an update or a replacement is linked to
+    the package it is about, for the clerk to accept (15) or refuse (16); a recall is answered 13
+    (recall requested) at once, an update nothing until then (01 would answer the document itself,
+    which has it), a replacement (a document of its own) 01."""
     agency = base["agency"]
     same = Q(sender_code__iexact=base["sender_code"], edxml_document_id=base["edxml_document_id"], business_doc_type=base["business_doc_type"]) | Q(
         sha256=base["sha256"])
@@ -218,7 +236,7 @@ def _take_document(base: dict, sender: Agency | None, *, answer: bool = True, or
     try:
         with transaction.atomic():
             package = InboundPackage.objects.create(state=InboundPackage.State.RECEIVED, original=original, **base)
-            first = "01" if original is None else ("13" if package.business_doc_type == model.BUSINESS_RECALL else "")
+            first = {model.BUSINESS_RECALL: "13", model.BUSINESS_UPDATE: ""}.get(package.business_doc_type, "01") if original else "01"
             if answer and first:
                 queue_status(package, first)
             audit.record(("exchange.request_received" if original is not None else "exchange.received") if answer

@@ -134,6 +134,8 @@ class InboundPackage(models.Model):
         ACCEPTED = "accepted", _("Request accepted")
         # The earlier package a sender recalled, its recall accepted: withdrawn, never registered again.
         RECALLED = "recalled", _("Recalled by the sender")
+        # The earlier package a sender replaced by a new document, the replacement accepted.
+        REPLACED = "replaced", _("Replaced by the sender")
 
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(max_length=6, default="edoc")
@@ -167,6 +169,9 @@ class InboundPackage(models.Model):
     original = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="requests")
     # An accepted update: what it changed, {field: [before, after]} (exchange.corrections).
     changes = models.JSONField(default=dict, blank=True)
+    # A replacement (BussinessDocType 3) names the package it replaces in `original`; once the clerk
+    # accepts it, it is a new document to register like any other.
+    replacement_accepted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-received_at", "-id"]
@@ -183,9 +188,18 @@ class InboundPackage(models.Model):
 
     @property
     def is_request(self) -> bool:
-        """A recall or an update of an earlier package, for the clerk to accept or refuse (not to register).
-        An update imported from another system's file names nothing of ours: it is a document to register."""
-        return self.business_doc_type in (BUSINESS_RECALL, BUSINESS_UPDATE) and self.original_id is not None
+        """A recall, an update or a replacement of an earlier package, for the clerk to accept or refuse
+        (a replacement accepted is then registered). An update imported from another system's file,
+        or a replacement of something never received here, names nothing of ours: a document to register."""
+        if self.original_id is None:
+            return False
+        if self.business_doc_type == BUSINESS_REPLACE:
+            return self.replacement_accepted_at is None
+        return self.business_doc_type in (BUSINESS_RECALL, BUSINESS_UPDATE)
+
+    @property
+    def is_replacement(self) -> bool:
+        return self.business_doc_type == BUSINESS_REPLACE and self.original_id is not None
 
     @property
     def is_recall(self) -> bool:
@@ -203,6 +217,20 @@ class InboundPackage(models.Model):
         from vanphong.documents.notation import join_reference
 
         return join_reference(self.code_number, self.code_notation, party="/" in self.code_notation)
+
+
+class Replacement(models.Model):
+    """An outgoing document that replaces one issued earlier (BussinessDocType 3): drafted from the old
+    one's page; once issued, its packages name the old one in ReplacementInfoList."""
+
+    document = models.OneToOneField("documents.Document", on_delete=models.CASCADE, related_name="replacement_of")
+    replaced = models.ForeignKey("documents.Document", on_delete=models.PROTECT, related_name="replacements")
+    reason = models.TextField()
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"{self.document_id} replaces {self.replaced_id}"
 
 
 class LocalMailbox(models.Model):

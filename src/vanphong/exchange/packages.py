@@ -67,9 +67,20 @@ def edoc_for(message) -> model.Edoc:
         bussiness=model.Bussiness(document_id=document_id, bussiness_doc_type=message.business_doc_type,
                                   bussiness_doc_reason=message.description if message.business_doc_type else "",
                                   document_info=model.BussinessDocumentInfo(document_info="1", document_receiver="0")
-                                  if message.business_doc_type == model.BUSINESS_UPDATE else None),
+                                  if message.business_doc_type == model.BUSINESS_UPDATE else None,
+                                  replacements=_replaced(message)),
         attachments=attachments,
     )
+
+
+def _replaced(message) -> list[model.ReplacementInfo]:
+    """A replacement names the document it replaces, for the agency it goes to (ReplacementInfoList)."""
+    if message.business_doc_type != model.BUSINESS_REPLACE:
+        return []
+    from vanphong.exchange.models import Replacement
+
+    replaced = Replacement.objects.select_related("replaced__agency").get(document_id=message.document_id).replaced
+    return [model.ReplacementInfo(document_id=document_id_of(replaced), organ_ids=[message.recipient.code])]
 
 
 def status_for(message) -> model.Status:

@@ -105,6 +105,30 @@ def may_update(reader, document) -> bool:
     return packages.filter(business_doc_type=BUSINESS_NEW, state=OutboundMessage.State.SENT).exclude(recipient_id__in=done).exists()
 
 
+def may_replace(reader, document) -> bool:
+    """Whether the reader may draft the replacement of the document: a clerk of its agency, the
+    document having reached an agency, and no replacement drafted yet."""
+    from vanphong.exchange.models import Replacement
+
+    if not (reader and reader.is_authenticated and is_clerk(reader, document.agency)):
+        return False
+    if Replacement.objects.filter(replaced_id=document.pk).exists():
+        return False
+    return OutboundMessage.objects.filter(document_id=document.pk, kind=OutboundMessage.Kind.EDOC, business_doc_type=BUSINESS_NEW,
+                                          state=OutboundMessage.State.SENT).exists()
+
+
+def replacements_of(reader, document):
+    """For an outgoing document the reader may read: (what it replaces, what replaces it), Replacement rows or None."""
+    from vanphong.exchange.models import Replacement
+
+    if not documents_visible_to(reader).filter(pk=document.pk).exists():
+        raise NotFound
+    replacing = Replacement.objects.filter(document_id=document.pk).select_related("replaced").first()
+    replaced_by = Replacement.objects.filter(replaced_id=document.pk).select_related("document").first()
+    return replacing, replaced_by
+
+
 def accepted_updates(reader, document) -> list[InboundPackage]:
     """For an incoming document the reader may read: the updates its sender sent and the agency accepted, oldest first."""
     if not documents_visible_to(reader).filter(pk=document.pk).exists():
@@ -114,9 +138,10 @@ def accepted_updates(reader, document) -> list[InboundPackage]:
 
 
 def received_recall(reader, document) -> InboundPackage | None:
-    """For an incoming document the reader may read, registered from a package its sender then recalled:
-    that package, with the accepted recall, else None."""
+    """For an incoming document the reader may read, registered from a package its sender then recalled
+    or replaced: that package (its requests: the accepted recall or replacement), else None."""
     if not documents_visible_to(reader).filter(pk=document.pk).exists():
         raise NotFound
-    return (InboundPackage.objects.filter(document_id=document.pk, state=InboundPackage.State.RECALLED)
-            .prefetch_related("requests__decided_by").first())
+    return (InboundPackage.objects.filter(document_id=document.pk,
+                                          state__in=(InboundPackage.State.RECALLED, InboundPackage.State.REPLACED))
+            .prefetch_related("requests__decided_by", "requests__document").first())

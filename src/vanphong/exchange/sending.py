@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from vanphong.core import audit
 from vanphong.exchange import confidentiality
-from vanphong.exchange.models import BUSINESS_NEW, OutboundMessage
+from vanphong.exchange.models import BUSINESS_NEW, BUSINESS_REPLACE, OutboundMessage, Replacement
 
 
 def queue_document(document, *, actor=None) -> list[OutboundMessage]:
@@ -21,8 +21,12 @@ def queue_document(document, *, actor=None) -> list[OutboundMessage]:
     now = timezone.now()
     refused = confidentiality.refusal(document.confidentiality)
     state = OutboundMessage.State.REFUSED if refused else OutboundMessage.State.PENDING
+    # A document drafted as the replacement of an earlier one travels as such (BussinessDocType 3), with the reason.
+    replacement = Replacement.objects.filter(document=document).first()
+    business = BUSINESS_REPLACE if replacement is not None else BUSINESS_NEW
     rows = [OutboundMessage(kind=OutboundMessage.Kind.EDOC, sender_id=document.agency_id, recipient=agency, document=document,
-                            business_doc_type=BUSINESS_NEW, occurred_at=now, next_attempt_at=now, state=state, last_error=refused)
+                            business_doc_type=business, description=replacement.reason if replacement is not None else "",
+                            occurred_at=now, next_attempt_at=now, state=state, last_error=refused)
             for agency in agencies]
     OutboundMessage.objects.bulk_create(rows, ignore_conflicts=True)
     audit.record("exchange.refused" if refused else "exchange.queued", actor=actor, agency=document.agency, target=document,

@@ -215,25 +215,35 @@ def _open_handling_round(document):
 
 
 def accept_request(actor, package: InboundPackage, *, request=None) -> InboundPackage:
-    """Accept a recall or an update; 15 goes back to the sender."""
+    """Accept a recall, an update or a replacement; 15 goes back to the sender. A replacement accepted
+    stays waiting, now as a document to register; the others are decided."""
     with transaction.atomic():
         package = _locked_request(actor, package)
         original = InboundPackage.objects.select_for_update(of=("self",)).select_related("document").get(pk=package.original_id)
-        data = _accept_recall(original) if package.is_recall else _accept_update(package, original)
-        package.state, package.decided_by, package.decided_at = InboundPackage.State.ACCEPTED, actor, timezone.now()
-        package.changes = data.get("changes", {})
-        package.save(update_fields=["state", "decided_by", "decided_at", "changes"])
+        now = timezone.now()
+        if package.is_replacement:
+            data = _withdraw(original, InboundPackage.State.REPLACED, _("then accept the replacement"))
+            package.replacement_accepted_at = now
+            package.save(update_fields=["replacement_accepted_at"])
+            action = "exchange.replacement_accepted"
+        else:
+            if package.is_recall:
+                data, action = _withdraw(original, InboundPackage.State.RECALLED, _("then accept the recall")), "exchange.recall_accepted"
+            else:
+                data, action = _accept_update(package, original), "exchange.update_accepted"
+            package.state, package.decided_by, package.decided_at = InboundPackage.State.ACCEPTED, actor, now
+            package.changes = data.get("changes", {})
+            package.save(update_fields=["state", "decided_by", "decided_at", "changes"])
         queue_status(package, "15")
-        audit.record("exchange.recall_accepted" if package.is_recall else "exchange.update_accepted", actor=actor,
-                     agency=package.agency, target=package, request=request,
+        audit.record(action, actor=actor, agency=package.agency, target=package, request=request,
                      data={"document_id": package.edxml_document_id, "from": package.sender_code, "original": original.pk,
                            "document": original.document_id, **data})
     return package
 
 
-def _accept_recall(original: InboundPackage) -> dict:
-    """The package recalled is withdrawn: a waiting package is no longer offered for registration; a
-    registered document is marked recalled on its page.
+def _withdraw(original: InboundPackage, state: str, then: str) -> dict:
+    """The package recalled or replaced is withdrawn: a waiting package is no longer offered for
+    registration; a registered document says so on its page.
 
     The workflow has no way to stop a handling round from outside it: a document still being
     handled is refused here, with the round's deadline, so that its leader ends the round first
@@ -242,10 +252,11 @@ def _accept_recall(original: InboundPackage) -> dict:
         current = _open_handling_round(original.document)
         if current is not None:
             raise ValidationError(_("The document (arrival no. %(number)s) is still being handled: its round, due %(deadline)s, "
-                                    "must be ended first (its lead returns it to the leader), then accept the recall.")
-                                  % {"number": original.document.number, "deadline": current.deadline.strftime("%d/%m/%Y")})
+                                    "must be ended first (its lead returns it to the leader), %(then)s.")
+                                  % {"number": original.document.number, "deadline": current.deadline.strftime("%d/%m/%Y"),
+                                     "then": then})
     before = original.state
-    original.state = InboundPackage.State.RECALLED
+    original.state = state
     original.save(update_fields=["state"])
     return {"original_state": before}
 
@@ -285,6 +296,7 @@ def _accept_update(package: InboundPackage, original: InboundPackage) -> dict:
 def refuse_request(actor, package: InboundPackage, *, reason: str, request=None) -> InboundPackage:
     """Refuse a recall or an update, with the reason: 16 goes back; the package it is about stays as it was."""
     reason = _reason(reason, _("Say why the update is refused: the sender reads it.") if package.is_update
+                     else _("Say why the replacement is refused: the sender reads it.") if package.is_replacement
                      else _("Say why the recall is refused: the sender reads it."))
     with transaction.atomic():
         package = _locked_request(actor, package)
@@ -292,7 +304,9 @@ def refuse_request(actor, package: InboundPackage, *, reason: str, request=None)
         package.decided_by, package.decided_at = actor, timezone.now()
         package.save(update_fields=["state", "reason", "decided_by", "decided_at"])
         queue_status(package, "16", reason)
-        audit.record("exchange.recall_refused" if package.is_recall else "exchange.update_refused", actor=actor, agency=package.agency,
+        action = ("exchange.recall_refused" if package.is_recall else "exchange.update_refused" if package.is_update
+                  else "exchange.replacement_refused")
+        audit.record(action, actor=actor, agency=package.agency,
                      target=package, request=request,
                      data={"document_id": package.edxml_document_id, "from": package.sender_code, "reason": reason})
     return package
@@ -345,3 +359,41 @@ def _reached_agencies(document, *, without) -> list:
     done = set(OutboundMessage.objects.filter(document=document, kind=OutboundMessage.Kind.EDOC,
                                               business_doc_type__in=without).values_list("recipient_id", flat=True))
     return [p.recipient for p in sent if p.recipient_id not in done]
+
+
+# ---- replacement (BussinessDocType 3) ------------------------------------------------------------------
+
+
+def draft_replacement(actor, document, *, reason: str, request=None):
+    """Start the document that replaces an issued outgoing one: a draft with its type, subject,
+    signer, confidentiality and recipients, which the clerk completes (its new file), has signed and
+    issues as any other; once issued, its packages travel as a replacement (BussinessDocType 3)
+    naming the old document, with the reason. Each recipient's clerk accepts (15: the old one is
+    marked replaced, the new one registered) or refuses (16)."""
+    from vanphong.documents.models import Direction, Document
+    from vanphong.exchange.models import Replacement
+
+    reason = _reason(reason, _("Say why the document is replaced: the recipients read it."))
+    with transaction.atomic():
+        document = Document.objects.select_for_update(of=("self",)).select_related("agency").get(pk=document.pk)
+        require_clerk(actor, document.agency)
+        require_clearance(actor, document.confidentiality)
+        if document.direction != Direction.OUTGOING or document.status != Document.Status.ISSUED:
+            raise ValidationError(_("Only an issued outgoing document can be replaced."))
+        existing = Replacement.objects.filter(replaced=document).select_related("document").first()
+        if existing is not None:
+            raise ValidationError(_("This document already has a replacement (%(reference)s): complete or issue that one.")
+                                  % {"reference": existing.document.reference or _("draft of %(date)s") % {
+                                      "date": timezone.localtime(existing.created_at).strftime("%d/%m/%Y")}})
+        _reached_agencies(document, without=())
+        recipients = list(document.recipients.all())
+        draft = documents.create_outgoing_draft(
+            actor, request=request, doc_type=document.doc_type, subject=document.subject, signer_name=document.signer_name,
+            signer_position=document.signer_position, signer_competence=document.signer_competence, urgency=document.urgency,
+            confidentiality=document.confidentiality, due_date=document.due_date,
+            recipient_units=[r.unit for r in recipients if r.unit_id], recipient_agencies=[r.agency for r in recipients if r.agency_id],
+            recipient_places=[r.place for r in recipients if r.place])
+        Replacement.objects.create(document=draft, replaced=document, reason=reason, created_by=actor)
+        audit.record("exchange.replacement_drafted", actor=actor, agency=document.agency, target=document, request=request,
+                     data={"draft": draft.pk, "reason": reason})
+    return draft

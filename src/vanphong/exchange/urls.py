@@ -14,4 +14,5 @@ urlpatterns = [
     path("received/<int:pk>/refuse-request/", views.refuse_request, name="refuse_request"),
     path("documents/<int:pk>/recall/", views.recall, name="recall"),
     path("documents/<int:pk>/update/", views.update, name="update"),
+    path("documents/<int:pk>/replace/", views.replace, name="replace"),
 ]

@@ -26,7 +26,7 @@ from vanphong.documents.types import Urgency
 from vanphong.exchange import corrections, selectors, services
 from vanphong.exchange.edxml import model
 from vanphong.exchange.edxml.oddities import UnreadablePackage
-from vanphong.exchange.forms import RecallForm, RefuseRequestForm, RegisterReceivedForm, RejectReceivedForm, UpdateForm
+from vanphong.exchange.forms import RecallForm, RefuseRequestForm, RegisterReceivedForm, RejectReceivedForm, ReplaceForm, UpdateForm
 from vanphong.exchange.models import InboundPackage
 
 PAGE_SIZE = 30
@@ -158,6 +158,9 @@ def accept_request(request, pk):
         return redirect("exchange:package", pk=package.pk)
     if package.is_recall:
         messages.success(request, _("Recall accepted: the document is withdrawn, and the sender is told."))
+    elif package.is_replacement:
+        messages.success(request, _("Replacement accepted: the old document is marked replaced, and the sender is told. "
+                                    "Register the new one below."))
     else:
         messages.success(request, _("Update accepted: the corrections are applied, and the sender is told."))
     return redirect("exchange:package", pk=package.pk)
@@ -222,6 +225,25 @@ def update(request, pk):
 
 
 @login_required
+@require_POST
+def replace(request, pk):
+    """A clerk of the sending agency starts the document that replaces an issued one: a draft to complete and issue."""
+    document = get_or_404(document_selectors.document_detail, request.user, pk)
+    form = ReplaceForm(request.POST, prefix="replace")
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return redirect(reverse("documents:detail", args=[document.pk]) + "#exchange")
+    try:
+        draft = services.draft_replacement(request.user, document, reason=form.cleaned_data["reason"], request=request)
+    except ValidationError as exc:
+        message_refusal(request, exc)
+        return redirect(reverse("documents:detail", args=[document.pk]) + "#exchange")
+    messages.success(request, _("The replacement is drafted with the same recipients: add its file, have it signed and issue it; "
+                                "it then goes to them as the replacement of %(reference)s.") % {"reference": document.reference})
+    return redirect("documents:detail", pk=draft.pk)
+
+
+@login_required
 @require_GET
 def attachment(request, pk, index):
     """One attachment of a received package, as a download (never shown inline: it is not checked yet)."""
@@ -263,18 +285,23 @@ def document_section(request, document) -> str:
         return _recall_notice(request, document)
     try:
         timelines = selectors.document_timelines(request.user, document)
+        replacing, replaced_by = selectors.replacements_of(request.user, document)
     except NotFound:
         return ""
+    notice = ""
+    if replacing is not None or replaced_by is not None:
+        notice = render_to_string("exchange/_replacing.html", {"replacing": replacing, "replaced_by": replaced_by}, request=request)
     if not timelines:
-        return ""
+        return notice
     rows = [{"timeline": t, "receipts": [(r, status_label(r.code)) for r in t.receipts]} for t in timelines]
     may_recall = selectors.may_recall(request.user, document)
     may_update = selectors.may_update(request.user, document)
-    return render_to_string("exchange/_timeline.html", {"rows": rows, "document": document,
-                                                        "can_resend": is_clerk(request.user, document.agency),
-                                                        "recall_form": RecallForm() if may_recall else None,
-                                                        "update_form": UpdateForm.for_document(document) if may_update else None},
-                            request=request)
+    may_replace = selectors.may_replace(request.user, document)
+    return notice + render_to_string("exchange/_timeline.html", {
+        "rows": rows, "document": document, "can_resend": is_clerk(request.user, document.agency),
+        "recall_form": RecallForm() if may_recall else None,
+        "update_form": UpdateForm.for_document(document) if may_update else None,
+        "replace_form": ReplaceForm(prefix="replace") if may_replace else None}, request=request)
 
 
 def _recall_notice(request, document) -> str:
@@ -291,6 +318,9 @@ def _recall_notice(request, document) -> str:
                                 request=request)
     if package is None:
         return html
+    if package.state == InboundPackage.State.REPLACED:
+        replacement = next((r for r in package.requests.all() if r.is_replacement and r.replacement_accepted_at), None)
+        return render_to_string("exchange/_replaced.html", {"package": package, "replacement": replacement}, request=request) + html
     accepted = next((r for r in package.requests.all() if r.state == InboundPackage.State.ACCEPTED), None)
     reason = ""
     if accepted is not None:
