@@ -26,6 +26,7 @@ def test_the_sending_clerk_recalls_from_the_document_page_and_sees_the_answers(c
     cycle.run_once()
     page = client.get(f"/documents/{document.pk}/").content.decode()
     assert "Recall this document" in page and f"/exchange/documents/{document.pk}/recall/" in page
+    assert '<section class="panel exchange-timeline"' in page and "&lt;section" not in page  # rendered, not escaped
     response = client.post(f"/exchange/documents/{document.pk}/recall/", {"reason": ""}, follow=True)
     assert "This field is required" in response.content.decode() and not OutboundMessage.objects.filter(business_doc_type=1).exists()
     response = client.post(f"/exchange/documents/{document.pk}/recall/", {"reason": "Ban hành nhầm"}, follow=True)
@@ -67,6 +68,7 @@ def test_the_receiving_clerk_accepts_a_recall_and_the_document_page_says_it_is_w
     assert "already been decided" in response.content.decode()
     notice = client.get(f"/documents/{incoming.pk}/").content.decode()
     assert "Recalled by the sender" in notice and "Văn bản ban hành nhầm đối tượng" in notice
+    assert '<section class="errorbox"' in notice and "&lt;section" not in notice
     assert "Recalled by the sender" in client.get(f"/exchange/received/{original.pk}/").content.decode()
 
 
@@ -140,7 +142,7 @@ def test_the_sending_clerk_corrects_the_document_and_the_receiving_clerk_sees_an
     incoming.refresh_from_db()
     assert incoming.signer_name == "Trần Văn Ký"
     notice = client.get(f"/documents/{incoming.pk}/").content.decode()
-    assert "Corrected by the sender" in notice and "Nguyễn Văn Ký" in notice
+    assert "Corrected by the sender" in notice and "Nguyễn Văn Ký" in notice and "&lt;section" not in notice
 
 
 def test_a_replacement_is_drafted_from_the_page_and_accepted_then_registered_by_the_receiving_clerk(client, clerk_a, clerk_b, agency_b,
@@ -164,7 +166,7 @@ def test_a_replacement_is_drafted_from_the_page_and_accepted_then_registered_by_
     draft = document.replacements.get().document
     body = response.content.decode()
     assert response.redirect_chain[-1][0] == f"/documents/{draft.pk}/" and "The replacement is drafted" in body
-    assert "This document replaces" in body and "Sai nội dung điều 2" in body
+    assert "This document replaces" in body and "Sai nội dung điều 2" in body and "&lt;section" not in body
     assert "is replaced by" in client.get(f"/documents/{document.pk}/").content.decode()
     documents.attach_files(clerk_a, draft, [store(SimpleUploadedFile("Quyết định mới.pdf", make_pdf(1, "Mới")))])
     document_services.mark_signed_on_paper(clerk_a, draft)

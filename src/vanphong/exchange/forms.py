@@ -3,6 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from vanphong.core.clearance import Clearance
+from vanphong.documents.forms import DateInput
 from vanphong.documents.models import Direction, Register
 from vanphong.documents.types import DocumentType, Urgency
 from vanphong.exchange import corrections
@@ -59,7 +60,7 @@ class UpdateForm(forms.Form):
     subject = forms.CharField(label=_("Subject"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
     signer_name = forms.CharField(label=_("Signer"), max_length=150, required=False)
     signer_position = forms.CharField(label=_("Signer's position"), max_length=150, required=False)
-    due_date = forms.DateField(label=_("Due date"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    due_date = forms.DateField(label=_("Due date"), required=False, widget=DateInput())
     urgency = forms.TypedChoiceField(label=_("Urgency"), coerce=int, choices=Urgency.choices)
     page_count = forms.IntegerField(label=_("Pages"), required=False, min_value=1)
     copies = forms.IntegerField(label=_("Copies"), required=False, min_value=1)
