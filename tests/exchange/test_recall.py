@@ -141,9 +141,9 @@ def test_bad_recalls_are_refused_and_change_nothing(clerk_a, clerk_b, agency_a, 
     assert OutboundMessage.objects.filter(business_doc_type=1).count() == 1
     cycle.run_once()
     request = InboundPackage.objects.get(agency=agency_b, business_doc_type=1)
-    with pytest.raises(ValidationError, match="not a document"):
+    with pytest.raises(ValidationError, match="accept or refuse it first"):
         services.register_received(clerk_b, request, doc_type="QĐ")
-    with pytest.raises(ValidationError, match="not a document"):
+    with pytest.raises(ValidationError, match="accept or refuse it first"):
         services.reject_received(clerk_b, request, reason="không")
     with pytest.raises(PermissionDenied):  # a clerk of the sending agency does not decide for B
         services.accept_request(clerk_a, request)

@@ -54,7 +54,7 @@ def test_a_replaces_the_document_b_accepts_the_old_is_marked_replaced_and_the_ne
     assert [(r.document_id, r.organ_ids) for r in edoc.bussiness.replacements] == [(original.edxml_document_id, [agency_b.code])]
     incoming = InboundPackage.objects.get(agency=agency_b, business_doc_type=3)
     assert incoming.original == original and incoming.is_request and incoming.edxml_document_id != original.edxml_document_id
-    with pytest.raises(ValidationError, match="not a document"):  # decided first
+    with pytest.raises(ValidationError, match="accept or refuse it first"):  # decided first
         services.register_received(clerk_b, incoming, doc_type="QĐ")
     assert [r.code for r in Receipt.objects.filter(package=package)] == ["01"]
 
@@ -63,6 +63,8 @@ def test_a_replaces_the_document_b_accepts_the_old_is_marked_replaced_and_the_ne
     incoming.refresh_from_db()
     assert original.state == "replaced" and original.document == old_incoming
     assert incoming.state == "received" and not incoming.is_request
+    with pytest.raises(ValidationError, match="already been accepted: register it"):  # twice the same decision
+        services.accept_request(clerk_b, incoming)
     registered = services.register_received(clerk_b, incoming, doc_type="QĐ")
     assert registered.attachments.get().filename == "Quyết định thay thế.pdf"
     cycle.run_once()

@@ -86,14 +86,16 @@ def _locked(actor, package: InboundPackage) -> InboundPackage:
 def _locked_document_package(actor, package: InboundPackage) -> InboundPackage:
     package = _locked(actor, package)
     if package.is_request:
-        raise ValidationError(_("This is a recall or an update of a document you received, not a document: accept or refuse it."))
+        raise ValidationError(_("This is a recall, an update or a replacement of a document you received: accept or refuse it first."))
     return package
 
 
 def _locked_request(actor, package: InboundPackage) -> InboundPackage:
     package = _locked(actor, package)
+    if package.is_replacement and not package.is_request:
+        raise ValidationError(_("This replacement has already been accepted: register it, or reject it with a reason."))
     if not package.is_request:
-        raise ValidationError(_("This package is a document, not a recall or an update: register or reject it."))
+        raise ValidationError(_("This package is a document, not a recall, an update or a replacement: register or reject it."))
     return package
 
 
@@ -103,7 +105,7 @@ def register_received(actor, package: InboundPackage, *, register=None, doc_type
     records status 03 in the same transaction; the exchange sends it back to the sender."""
     require_clerk(actor, package.agency)
     if package.is_request:
-        raise ValidationError(_("This is a recall or an update of a document you received, not a document: accept or refuse it."))
+        raise ValidationError(_("This is a recall, an update or a replacement of a document you received: accept or refuse it first."))
     if package.encrypted and confidentiality < Clearance.CONFIDENTIAL:
         raise ValidationError({"confidentiality": _("The package arrived encrypted, as a Mật document: register it as Mật or above.")})
     edoc = read_package(package).package
