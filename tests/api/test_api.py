@@ -46,6 +46,25 @@ def test_openapi_document_is_served_without_authentication():
     assert schemas["UnitCreateIn"]["additionalProperties"] is False
 
 
+def test_no_two_schemas_of_the_api_share_a_name():
+    """The OpenAPI document names each schema by its class name: two classes of one name (two apps' AttachmentOut)
+    leave one of them described with the other's fields, and clients generated from it break."""
+    from ninja import Schema
+
+    import vanphong.api  # noqa: F401  (every app's API module, so every schema class, is imported)
+
+    def subclasses(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from subclasses(sub)
+
+    by_name: dict[str, set[str]] = {}
+    for cls in subclasses(Schema):
+        if cls.__module__.startswith("vanphong."):
+            by_name.setdefault(cls.__name__, set()).add(cls.__module__)
+    assert {name: modules for name, modules in by_name.items() if len(modules) > 1} == {}
+
+
 def test_output_schemas_never_carry_secrets():
     doc = Client().get(f"{PREFIX}/openapi.json").json()
     for name, schema in doc["components"]["schemas"].items():

@@ -20,7 +20,7 @@ def test_outgoing_document_is_issued_with_the_next_party_number(page, agency_a):
     make_person(agency_a, "chuyenvien.tu", "Lê Minh Tuấn", roles=["specialist"], unit=office)
 
     sign_in(page, "chuyenvien.tu", PASSWORD)
-    page.get_by_role("link", name="Văn bản đi").click()
+    page.get_by_role("link", name="Văn bản đi", exact=True).click()
     page.get_by_role("link", name="Soạn văn bản đi").click()
     page.get_by_label("Loại văn bản").select_option(value="QĐ")
     page.get_by_label("Trích yếu").fill("Quyết định về việc kiện toàn Ban Chỉ đạo chuyển đổi số")
@@ -41,7 +41,7 @@ def test_outgoing_document_is_issued_with_the_next_party_number(page, agency_a):
     assert page.get_by_role("status").inner_text().strip() == "Đã phát hành với số, ký hiệu 02-QĐ/TU."
     assert page.get_by_role("heading", level=1).inner_text().endswith("02-QĐ/TU")
     screenshot(page, "outgoing-issued-vi")
-    page.get_by_role("link", name="Văn bản đi").click()
+    page.get_by_role("link", name="Văn bản đi", exact=True).click()
     assert "02-QĐ/TU" in page.locator("table").inner_text()
     draft.refresh_from_db()
     assert draft.number == 2 and draft.issued_date == date.today()
@@ -51,7 +51,7 @@ def test_outgoing_document_is_issued_with_the_next_party_number(page, agency_a):
 def test_clerk_registers_incoming_document(page, agency_a):
     make_person(agency_a, "vanthu.den", "Bùi Thị Mai", roles=["clerk"])
     sign_in(page, "vanthu.den", PASSWORD)
-    page.get_by_role("link", name="Văn bản đến").click()
+    page.get_by_role("link", name="Văn bản đến", exact=True).click()
     page.get_by_role("link", name="Vào sổ văn bản đến").click()
     page.get_by_label("Loại văn bản").select_option(value="CV")
     page.get_by_label("Số (theo văn bản)").fill("45")

@@ -18,7 +18,7 @@ def test_clerk_registers_a_scanned_document_and_finds_it_without_diacritics(page
     scan = scanned_decision(tmp_path / "QĐ 123 điều động.jpg")
 
     sign_in(page, "vanthu.scan", PASSWORD)
-    page.get_by_role("link", name="Văn bản đến").click()
+    page.get_by_role("link", name="Văn bản đến", exact=True).click()
     page.get_by_role("link", name="Vào sổ văn bản đến").click()
     page.get_by_role("link", name="Từ bản quét văn bản giấy").click()
     page.get_by_label("Bản quét văn bản giấy").set_input_files(str(scan))

@@ -71,7 +71,7 @@ class ReceivedOut(Schema):
         return package.sender.name if package.sender_id else package.sender_name
 
 
-class AttachmentOut(Schema):
+class PackageAttachmentOut(Schema):
     index: int
     name: str
     content_type: str
@@ -84,7 +84,7 @@ class ReceivedDetailOut(ReceivedOut):
     signer: str
     due_date: dt.date | None
     priority: int | None
-    attachments: list[AttachmentOut]
+    attachments: list[PackageAttachmentOut]
     verification: dict = Field(description="The signature's verification report (signing.xmldsig), as stored on arrival.")
     oddities: list[dict] = Field(description="What the tolerant reader found odd in the package.")
 

@@ -69,7 +69,7 @@ class CertificateQuery(PageQuery):
     expiring_within_days: int | None = Field(None, ge=0, le=3650, description="Only valid certificates that expire within so many days.")
 
 
-class IssueIn(InputSchema):
+class CertificateIssueIn(InputSchema):
     profile: IssuableProfile
     csr_pem: Text(MAX_CSR_BYTES, 1) = Field(description="The holder's certificate signing request, PEM.")
     holder_person_id: Id | None = Field(None, description="For an official's certificate: a person of an agency hosted here.")
@@ -110,7 +110,7 @@ def get_certificate(request, serial: Serial):
 
 
 @router.post("/certificates", response={201: CertificateOut, **error_responses(400, 401, 403, 422)})
-def issue_certificate(request, payload: IssueIn):
+def issue_certificate(request, payload: CertificateIssueIn):
     """Certify the key of a CSR. The CA decides the subject (see the services' rules): a weak key,
     a CSR not signed by its key or a holder the profile does not allow is refused with 422."""
     require_ca_operator(request.auth)  # before the holders are looked up: 403 rather than 422

@@ -29,7 +29,7 @@ DraftId = Path[int, {"ge": 1, "le": MAX_ID}]
 # ---- output ----------------------------------------------------------------------------------------------------
 
 
-class StepOut(Schema):
+class ApprovalStepOut(Schema):
     position: int
     role: Literal[tuple(StepRole.values)] = Field(description="unit_head, office, signing_leader, person or unit.")
     person_id: int | None
@@ -65,7 +65,7 @@ class ApprovalOut(Schema):
     status: Literal[tuple(Approval.Status.values)] | None = Field(description="in_progress, returned, approved; null: not submitted.")
     current_position: int | None
     latest_version: int | None
-    steps: list[StepOut]
+    steps: list[ApprovalStepOut]
     events: list[EventOut] = Field(description="The timeline, oldest first.")
 
 
@@ -159,7 +159,7 @@ class ApproveIn(InputSchema):
     comment: Text(MAX_TEXT) = ""
 
 
-class ReturnIn(InputSchema):
+class ApprovalReturnIn(InputSchema):
     comment: Text(MAX_TEXT, 1)
     to: Literal["drafter", "previous"] = "drafter"
 
@@ -213,7 +213,7 @@ def approve(request, document_id: DraftId, payload: ApproveIn):
 
 
 @router.post("/drafts/{document_id}/approval/return", response={200: ApprovalOut, **error_responses(400, 401, 403, 404, 422)})
-def return_draft(request, document_id: DraftId, payload: ReturnIn):
+def return_draft(request, document_id: DraftId, payload: ApprovalReturnIn):
     """Return the draft with comments, to the drafter or to the previous step."""
     document = _draft(request, document_id)
     approval.return_draft(request.auth, document, comment=payload.comment, to_previous=payload.to == "previous", request=request)
