@@ -38,11 +38,20 @@ demo: install
 	$(BIN)/vanphong migrate
 	$(BIN)/vanphong demo
 
+# With VANPHONG_TEST_DATABASE_URL set, the SQLite and PostgreSQL runs go side by side, one per core (each spends
+# much of its time waiting on browsers, servers and subprocesses); each run's log is printed when both are done.
 test: install
 	$(BIN)/ruff check src tests bench
-	$(MAKE) --no-print-directory test-sqlite
-	@if [ -n "$$VANPHONG_TEST_DATABASE_URL" ]; then $(MAKE) --no-print-directory test-postgres; \
-	else echo "VANPHONG_TEST_DATABASE_URL is not set: the PostgreSQL run is skipped."; fi
+	@if [ -n "$$VANPHONG_TEST_DATABASE_URL" ]; then \
+	  logs=$$(mktemp -d); echo "== tests on SQLite and on PostgreSQL, side by side (logs in $$logs) =="; \
+	  $(MAKE) --no-print-directory test-sqlite > $$logs/sqlite.log 2>&1 & sqlite=$$!; \
+	  $(MAKE) --no-print-directory test-postgres > $$logs/postgres.log 2>&1 & postgres=$$!; \
+	  wait $$sqlite; sqlite_exit=$$?; wait $$postgres; postgres_exit=$$?; \
+	  cat $$logs/sqlite.log $$logs/postgres.log; \
+	  echo "== SQLite: exit $$sqlite_exit; PostgreSQL: exit $$postgres_exit =="; \
+	  test $$sqlite_exit -eq 0 -a $$postgres_exit -eq 0; \
+	else $(MAKE) --no-print-directory test-sqlite; \
+	  echo "VANPHONG_TEST_DATABASE_URL is not set: the PostgreSQL run is skipped."; fi
 
 test-sqlite:
 	@echo "== tests on SQLite =="
