@@ -70,6 +70,10 @@ def test_the_receiving_clerk_accepts_a_recall_and_the_document_page_says_it_is_w
     assert "Recalled by the sender" in notice and "Văn bản ban hành nhầm đối tượng" in notice
     assert '<section class="errorbox"' in notice and "&lt;section" not in notice
     assert "Recalled by the sender" in client.get(f"/exchange/received/{original.pk}/").content.decode()
+    for state, shown in (("recalled", original), ("accepted", request)):  # each state's tab lists its packages
+        listing = client.get(f"/exchange/received/?state={state}").content.decode()
+        assert f"/exchange/received/{shown.pk}/" in listing, state
+    assert f"/exchange/received/{original.pk}/" not in client.get("/exchange/received/?state=accepted").content.decode()
 
 
 def test_refusing_needs_a_reason_and_sends_it(client, clerk_a, agency_a, agency_b):

@@ -13,7 +13,7 @@ from vanphong.documents.permissions import is_clerk
 from vanphong.documents.selectors import documents_visible_to
 from vanphong.exchange.models import BUSINESS_NEW, BUSINESS_RECALL, BUSINESS_UPDATE, InboundPackage, OutboundMessage, Receipt
 
-LIST_STATES = ("received", "registered", "rejected", "refused")
+LIST_STATES = tuple(InboundPackage.State.values)
 
 
 def _own(reader) -> QuerySet[InboundPackage]:
