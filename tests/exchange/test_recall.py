@@ -51,6 +51,7 @@ def test_a_recall_travels_signed_b_accepts_and_a_sees_13_then_15(clerk_a, clerk_
     assert read.package.bussiness.bussiness_doc_type == model.BUSINESS_RECALL
     assert read.package.bussiness.bussiness_doc_reason == "Văn bản ban hành nhầm đối tượng"
     assert read.package.bussiness.document_id == original.edxml_document_id
+    assert read.package.attachments == []  # the recipient has the files; the recall only names the document
     request = InboundPackage.objects.get(agency=agency_b, business_doc_type=1)
     assert request.state == "received" and request.original == original and request.verification["valid"] is True
     assert recall_codes(document, agency_b) == ["13"]  # recall requested, recorded on arrival
@@ -189,3 +190,28 @@ def test_a_recall_cannot_be_imported_from_a_file(agency_a, agency_b, delivered):
     document, original = delivered
     intake = inbox.receive(_recall_bytes(agency_a, agency_b, original.edxml_document_id), agency=agency_b, unverified=True)
     assert intake.outcome == "refused" and "cannot be imported" in intake.reason
+
+
+def test_the_recall_of_a_confidential_document_travels_encrypted_and_waits_for_cleared_clerks(clerk_a, clerk_b, agency_b, seals):
+    from vanphong.core import storage
+    from vanphong.core.clearance import Clearance
+
+    clerk_a.clearance = Clearance.CONFIDENTIAL
+    clerk_a.save()
+    document = issued_document(clerk_a, [agency_b], confidentiality=Clearance.CONFIDENTIAL, subject="Kế hoạch bảo vệ bí mật")
+    cycle.run_once()
+    services.recall_document(clerk_a, document, reason="Thu hồi văn bản mật")
+    cycle.run_once()
+    recall = OutboundMessage.objects.get(document=document, business_doc_type=1)
+    assert recall.state == "sent" and "Thu hồi văn bản mật".encode() not in storage.read_bytes(recall.payload_sha256)
+    request = InboundPackage.objects.get(agency=agency_b, business_doc_type=1)
+    assert request.encrypted and request.original.encrypted
+    assert not selectors.received_packages(clerk_b).exists()  # clerk B has no clearance
+    with pytest.raises(PermissionDenied):
+        services.accept_request(clerk_b, request)
+    clerk_b.clearance = Clearance.CONFIDENTIAL
+    clerk_b.save()
+    assert set(selectors.received_packages(clerk_b)) == {request, request.original}
+    services.accept_request(clerk_b, request)
+    cycle.run_once()
+    assert recall_codes(document, agency_b) == ["13", "15"]

@@ -38,7 +38,8 @@ def edoc_for(message) -> model.Edoc:
     document = message.document
     sender = document.agency
     document_id = document_id_of(document)
-    files = list(document.attachments.order_by("pk"))
+    # A recall names the document and says why: its files stay behind (the recipient has them).
+    files = [] if message.business_doc_type == model.BUSINESS_RECALL else list(document.attachments.order_by("pk"))
     limit = Limits.from_settings().max_attachment_bytes
     too_big = [a.filename for a in files if a.size > limit]
     if too_big:

@@ -76,6 +76,8 @@ def _files(edoc: model.Edoc) -> tuple[list[documents.UploadedFile], list[str]]:
 def _locked(actor, package: InboundPackage) -> InboundPackage:
     package = InboundPackage.objects.select_for_update(of=("self",)).select_related("agency", "sender").get(pk=package.pk)
     require_clerk(actor, package.agency)
+    if package.encrypted:  # a Mật package, as the selectors show it: only to clerks cleared for Mật
+        require_clearance(actor, Clearance.CONFIDENTIAL)
     if package.state == InboundPackage.State.REFUSED:
         raise ValidationError(_("This package was refused on arrival: it cannot be registered or rejected."))
     if package.state != InboundPackage.State.RECEIVED:
