@@ -85,3 +85,29 @@ def test_the_page_and_the_api_show_the_same_to_operators_only(operator, admin_a,
     assert Client().get("/api/v1/hub/network", HTTP_AUTHORIZATION=f"Bearer {token_of(admin_a)}").status_code == 403
     assert Client().get("/api/v1/hub/network").status_code == 401
     assert Client().get("/hub/network/").status_code == 302  # to the sign-in page
+
+
+def test_exchange_status_prints_this_node_and_the_network_and_says_when_something_is_wrong(member_a, member_b, capsys):
+    """`vanphong exchange status`: the same findings as the page, in a terminal and as JSON; exit 1 while a node has a
+    problem, 0 once all is well."""
+    from django.utils import timezone
+
+    from vanphong import cli
+
+    now = timezone.now()
+    NodeReport.objects.create(member=member_a, reported_at=now, outbox_depth=0, inbox_depth=0, certificates=[])
+    silent = NodeReport.objects.create(member=member_b, reported_at=now - dt.timedelta(hours=3), outbox_depth=2, inbox_depth=0,
+                                       certificates=[])
+    assert cli.main(["exchange", "status"]) == 1
+    text = capsys.readouterr().out
+    finding = by_code(network.measure_network()).get(member_b.agency.code).findings[0].message
+    assert finding in text and member_a.agency.code in text and member_b.agency.name in text
+    assert cli.main(["exchange", "status", "--json"]) == 1
+    import json
+
+    status = json.loads(capsys.readouterr().out)
+    assert status["ok"] is False and status["hub"]["counts"]["problem"] == 1
+    assert {row["code"] for row in status["node"]["agencies"]} >= {member_a.agency.code, member_b.agency.code}  # hosted here
+    NodeReport.objects.filter(pk=silent.pk).update(reported_at=now)
+    assert cli.main(["exchange", "status", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["ok"] is True

@@ -114,6 +114,66 @@ def cmd_receive(args) -> int:
     return 0
 
 
+def _when(value) -> str:
+    from django.utils import timezone
+
+    if not value:
+        return "—"
+    if isinstance(value, str):
+        import datetime as dt
+
+        value = dt.datetime.fromisoformat(value)
+    return timezone.localtime(value).strftime("%d/%m/%Y %H:%M")
+
+
+def cmd_status(args) -> int:
+    """The health of the exchange as this node sees it: per hosted agency, the packages waiting to leave and
+    the oldest of them, the received packages waiting for a clerk, the next certificate expiry, and packages
+    failing or given up; where this instance is a hub, the health of every node it serves, as its network page
+    shows it. Exit 0 when nothing is wrong, 1 when something needs the operator."""
+    from vanphong.cli import _setup_django
+
+    _setup_django()
+    from django.utils.translation import gettext as _
+
+    from vanphong.exchange.health import check_exchange
+    from vanphong.hub import network, node_health
+    from vanphong.hub.models import Member
+    from vanphong.org.models import Agency
+
+    agencies = []
+    for agency in Agency.objects.filter(hosted=True, is_active=True).order_by("code"):
+        report = node_health.collect(agency)
+        expiries = sorted(c["notAfter"] for c in report["certificates"])
+        agencies.append({"code": agency.code, "name": agency.name, "outbox_depth": report["outboxDepth"],
+                         "oldest_undelivered": report["oldestUndeliveredAt"], "inbox_depth": report["inboxDepth"],
+                         "next_certificate_expiry": expiries[0] if expiries else None})
+    check = check_exchange()
+    hub = network.measure_network() if Member.objects.filter(is_active=True).exists() else None
+    problem = not check.ok or (hub is not None and hub.count(network.PROBLEM) > 0)
+    if args.json:
+        print(json.dumps({"ok": not problem, "node": {"agencies": agencies, "check": {"ok": check.ok, "detail": check.detail}},
+                          "hub": hub.as_dict() if hub else None}, ensure_ascii=False, indent=2))
+        return 1 if problem else 0
+    print(_("This node"))
+    for row in agencies:
+        print(f"  {row['code']}  {row['name']}")
+        print("    " + _("to send: %(count)d (oldest %(when)s); received, waiting for a clerk: %(inbox)d; next certificate expiry: %(expiry)s")
+              % {"count": row["outbox_depth"], "when": _when(row["oldest_undelivered"]), "inbox": row["inbox_depth"],
+                 "expiry": _when(row["next_certificate_expiry"])})
+    print("  " + (_("OK: %(detail)s") if check.ok else _("PROBLEM: %(detail)s")) % {"detail": check.detail})
+    if hub is not None:
+        print(_("The network this hub serves (%(ok)d working normally, %(warning)d to watch, %(problem)d with a problem)")
+              % {"ok": hub.count(network.OK), "warning": hub.count(network.WARNING), "problem": hub.count(network.PROBLEM)})
+        labels = {network.OK: _("working normally"), network.WARNING: _("to watch"), network.PROBLEM: _("problem")}
+        for node in hub.nodes:
+            print(f"  [{labels[node.level]}] {node.code}  {node.name}")
+            print("    " + _("last contact: %(when)s; waiting at the hub: %(count)d") % {"when": _when(node.last_contact), "count": node.waiting_at_hub})
+            for finding in node.findings:
+                print(f"    - {finding.message}")
+    return 1 if problem else 0
+
+
 def add_commands(sub) -> None:
     p = sub.add_parser("exchange", help="document exchange (edXML) tools", description="Document exchange (edXML) tools.")
     exchange_sub = p.add_subparsers(dest="exchange_command", required=True, metavar="SUBCOMMAND")
@@ -124,6 +184,10 @@ def add_commands(sub) -> None:
     q.set_defaults(func=cmd_read)
     q = exchange_sub.add_parser("send", help="deliver the due packages of the outbox now", description=cmd_send.__doc__)
     q.set_defaults(func=cmd_send)
+    q = exchange_sub.add_parser("status", help="the exchange's health: this node's queues and certificates, and the network a hub serves",
+                                description=cmd_status.__doc__)
+    q.add_argument("--json", action="store_true", help="print it as JSON")
+    q.set_defaults(func=cmd_status)
     q = exchange_sub.add_parser("receive", help="take a .edxml file, or what the transports hold, into the inbox",
                                 description=cmd_receive.__doc__)
     q.add_argument("file", nargs="?", metavar="FILE.edxml", help="a package to take in; without it, fetch from the transports")

@@ -118,6 +118,11 @@ def _expiries(report: NodeReport | None, pki_dates: list[dt.datetime]) -> list[d
 def network_health(person, *, now: dt.datetime | None = None) -> NetworkHealth:
     """Every agency the hub serves, worst first. Instance operators only."""
     require_network_viewer(person)
+    return measure_network(now=now)
+
+
+def measure_network(*, now: dt.datetime | None = None) -> NetworkHealth:
+    """network_health without a reader: for `vanphong exchange status`, run by whoever operates the machine."""
     now = now or timezone.now()
     members = list(Member.objects.filter(is_active=True).select_related("agency", "report").annotate(
         waiting=Count("received_packages", filter=Q(received_packages__acknowledged_at__isnull=True)),
