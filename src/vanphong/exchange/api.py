@@ -120,7 +120,7 @@ class RecallIn(InputSchema):
     reason: Text(MAX_REASON, min_length=1) = Field(description="Sent to each recipient agency as BussinessDocReason.")
 
 
-class UpdateIn(InputSchema):
+class CorrectionIn(InputSchema):
     reason: Text(MAX_REASON, min_length=1) = Field(description="Sent to each recipient agency as BussinessDocReason.")
     subject: Text(500, min_length=1) | None = Field(None, description="The corrected subject; omitted: unchanged.")
     signer_name: Text(150) | None = None
@@ -135,7 +135,7 @@ class ReplaceIn(InputSchema):
     reason: Text(MAX_REASON, min_length=1) = Field(description="Sent to each recipient agency with the replacement.")
 
 
-class DraftOut(Schema):
+class ReplacementDraftOut(Schema):
     document_id: int = Field(description="The replacement's draft: add its file, sign it and issue it (documents API).")
 
 
@@ -255,7 +255,7 @@ def recall_document(request, document_id: DocumentId, payload: RecallIn):
 
 @router.post("/documents/{document_id}/exchange/update",
              response={201: list[RecipientTimelineOut], **error_responses(400, 401, 403, 404, 422)})
-def update_document(request, document_id: DocumentId, payload: UpdateIn):
+def update_document(request, document_id: DocumentId, payload: CorrectionIn):
     """Correct fields of an issued outgoing document (only the fields given; due_date may be set to null only by leaving
     it out: it is then unchanged) and send the update to every agency its package reached; they answer 15 or 16. Clerks of
     its agency; one update per agency (then issue a replacement)."""
@@ -265,7 +265,7 @@ def update_document(request, document_id: DocumentId, payload: UpdateIn):
     return Status(201, [_timeline(row, []) for row in rows])
 
 
-@router.post("/documents/{document_id}/exchange/replace", response={201: DraftOut, **error_responses(400, 401, 403, 404, 422)})
+@router.post("/documents/{document_id}/exchange/replace", response={201: ReplacementDraftOut, **error_responses(400, 401, 403, 404, 422)})
 def replace_document(request, document_id: DocumentId, payload: ReplaceIn):
     """Draft the document that replaces an issued outgoing one (same type, subject, signer, recipients). Once issued, its
     packages travel as a replacement (BussinessDocType 3) naming the old one; recipients answer 15 or 16. Clerks of its agency."""
