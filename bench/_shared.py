@@ -258,7 +258,7 @@ def load(base: str, items: Sequence, *, clients: int, seconds: float, marker: st
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False, encoding="utf-8") as script:
         script.write(_WRK_SCRIPT % {"items": "{" + ",\n".join(rows) + "}", "marker": lua(marker), "min_count": min_count})
     try:
-        command = ["wrk", "-t2", f"-c{clients}", f"-d{max(1, round(seconds))}s", "--timeout", "60s", "-s", script.name, base]
+        command = ["wrk", f"-t{min(2, clients)}", f"-c{clients}", f"-d{max(1, round(seconds))}s", "--timeout", "60s", "-s", script.name, base]
         run = subprocess.run(command, capture_output=True, text=True)
     finally:
         Path(script.name).unlink()
