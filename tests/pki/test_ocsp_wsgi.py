@@ -92,3 +92,22 @@ def test_bad_requests_and_other_paths(pki, leaf):
     assert status.startswith("200") and "Content-Security-Policy" in headers
     assert call("GET", "/pki/ocspx")[0].startswith("404")
     assert call("GET", "/documents/incoming/")[0].startswith("302")
+
+
+def test_a_connection_broken_between_requests_is_replaced_without_a_health_check_query(pki, leaf, monkeypatch):
+    """The responder skips Django's per-request health check (CONN_HEALTH_CHECKS: a `SELECT 1` on PostgreSQL); a
+    connection that broke since the last request fails the answer's own query, which is asked again on a new
+    connection."""
+    from django.db import connection, connections
+
+    checks = []
+    wrapper = type(connections["default"])
+    is_usable = wrapper.is_usable
+    monkeypatch.setattr(wrapper, "is_usable", lambda self: checks.append(1) or is_usable(self))
+    assert status_of(ask(leaf, pki.issuing, nonce=True)) == ocsp.OCSPCertStatus.GOOD  # the connection is open now
+    assert status_of(ask(leaf, pki.issuing, nonce=True)) == ocsp.OCSPCertStatus.GOOD
+    assert checks == []
+    call("GET", "/health")  # Django's own pages still check
+    assert checks == [1]
+    connection.connection.close()  # broken under Django's feet, as a restarted database server would leave it
+    assert status_of(ask(leaf, pki.issuing, nonce=True)) == ocsp.OCSPCertStatus.GOOD
