@@ -140,6 +140,12 @@ def test_a_status_code_not_in_the_standard_is_an_error_oddity_and_kept():
     assert found["unknown_status_code"].location == "/edXML/edXMLEnvelope/edXMLHeader/MessageHeader/StatusCode"
 
 
+@pytest.mark.parametrize("code", ["²", "٣", "０３"])  # digits to str.isdigit, not ASCII: never a crash (found by hypothesis)
+def test_a_status_code_of_other_digits_is_an_unknown_code_not_a_crash(code):
+    found = oddities(replace(STATUS, "<edXML:StatusCode>03</edXML:StatusCode>", f"<edXML:StatusCode>{code}</edXML:StatusCode>"))
+    assert found["unknown_status_code"].severity == "error"
+
+
 def test_a_one_digit_status_code_is_read_as_two():
     result = reader.read(replace(STATUS, "<edXML:StatusCode>03</edXML:StatusCode>", "<edXML:StatusCode>3</edXML:StatusCode>").encode())
     assert result.package.status_code == "03"

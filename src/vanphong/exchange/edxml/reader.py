@@ -292,7 +292,7 @@ class _Reader:
         code = message.token("StatusCode")
         if not code:
             raise UnreadablePackage(_("The status message has an empty StatusCode."), code="no_status_code")
-        if code.isdigit() and len(code) != 2:
+        if code.isascii() and code.isdigit() and len(code) != 2:  # "²" is a digit to str.isdigit, not to int()
             normalised = f"{int(code):02d}"
             self.odd("status_code_form", message.first("StatusCode"), value=code, read=normalised)
             code = normalised
