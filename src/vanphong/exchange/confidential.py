@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import os
 import sys
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
@@ -412,7 +413,7 @@ def _agreement_recipient(info: cms.KeyAgreeRecipientInfo, encrypted_key: bytes) 
 # ---- the agency's key ---------------------------------------------------------------------------------------
 
 
-class _Decryptor:
+class _Decryptor(ABC):
     """Recovers the content key with the recipient's private key, wherever it is held."""
 
     def __init__(self, public_key):
@@ -441,11 +442,11 @@ class _Decryptor:
                                     "the package was altered or was not encrypted for this agency."))
         return content_key
 
-    def rsa_oaep_decrypt(self, encrypted_key: bytes) -> bytes | None:
-        raise NotImplementedError
+    @abstractmethod
+    def rsa_oaep_decrypt(self, encrypted_key: bytes) -> bytes | None: ...
 
-    def ecdh(self, peer: ec.EllipticCurvePublicKey) -> bytes:
-        raise NotImplementedError
+    @abstractmethod
+    def ecdh(self, peer: ec.EllipticCurvePublicKey) -> bytes: ...
 
 
 class _SoftwareDecryptor(_Decryptor):

@@ -32,6 +32,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.db import connection
 from django.db.models import Count, DateField, F, Func, IntegerField, Q, QuerySet, Sum
 from django.db.models.functions import ExtractMonth, ExtractYear, TruncDate
 from django.utils import timezone
@@ -415,13 +416,13 @@ class LocalDate(Func):
         sql, params = compiler.compile(self.source_expressions[0])
         return f"date({sql}, %s)", [*params, f"{self.offset_seconds:+d} seconds"]
 
-    def as_sql(self, compiler, connection, **extra):
-        raise NotImplementedError(f"LocalDate is written for PostgreSQL and SQLite, not {connection.vendor}")
 
 
 def _local_dates(zone, first: dt.date, last: dt.date) -> Callable[[str], Func]:
     """How to take the local date of a timestamp column for figures over `first`..`last` (a day's margin each side)."""
-    offset = _fixed_offset(str(zone), first - dt.timedelta(days=1), last + dt.timedelta(days=1)) if hasattr(zone, "key") else None
+    offset = None
+    if hasattr(zone, "key") and connection.vendor in ("postgresql", "sqlite"):  # the databases LocalDate is written for
+        offset = _fixed_offset(str(zone), first - dt.timedelta(days=1), last + dt.timedelta(days=1))
     if offset is None:
         return lambda column: TruncDate(column, tzinfo=zone)
     return lambda column: LocalDate(column, offset)
