@@ -53,6 +53,9 @@ class Notification(models.Model):
         APPROVAL_AWAITING = "approval_awaiting", _("Draft awaiting approval")
         CONSULTATION_INVITED = "consultation_invited", _("Comments asked on a draft")
         CONSULTATION_DUE = "consultation_due", _("Comments on a draft awaited")
+        PACKAGE_RECEIVED = "package_received", _("Package received through the exchange")
+        NETWORK_PROBLEM = "network_problem", _("Exchange network alert")
+        NETWORK_RESOLVED = "network_resolved", _("Exchange network alert resolved")
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=20, choices=Kind.choices)
