@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 
 from vanphong.core import audit, storage
 from vanphong.core.errors import ValidationError
-from vanphong.exchange import confidential
+from vanphong.exchange import confidential, hooks
 from vanphong.exchange import transport as transports
 from vanphong.exchange.edxml import model, reader
 from vanphong.exchange.edxml.limits import Limits
@@ -244,6 +244,7 @@ def _take_document(base: dict, sender: Agency | None, *, answer: bool = True, or
                          data={"from": base["sender_code"], "document_id": package.edxml_document_id, "sha256": package.sha256,
                                "transport": package.transport, "transport_id": package.transport_id,
                                "original": original.pk if original is not None else None})
+            hooks.package_received.send(sender=InboundPackage, package=package)
     except IntegrityError:  # the same package, taken in at the same moment by another worker
         existing = InboundPackage.objects.filter(same, agency=agency).exclude(state=InboundPackage.State.REFUSED).first()
         return Intake(DUPLICATE, existing)

@@ -23,5 +23,8 @@ class NotificationsConfig(AppConfig):
         user_logged_in.connect(receivers.on_signed_in, dispatch_uid="notifications-language")
         # Each worker makes sure the reminder scan and the e-mail delivery are scheduled.
         worker_started.connect(tasks.on_worker_started, dispatch_uid="notifications-schedule")
+        from vanphong.exchange import hooks as exchange_hooks
+
+        exchange_hooks.package_received.connect(receivers.on_package_received, dispatch_uid="notifications-package-received")
         if health.check_email not in core_health.app_checks:
             core_health.app_checks.append(health.check_email)

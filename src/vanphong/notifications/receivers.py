@@ -69,3 +69,22 @@ def on_signed_in(sender, request, user, **kwargs) -> None:
     language = getattr(request, "LANGUAGE_CODE", None)
     if language in dict(settings.LANGUAGES) and not Preference.objects.filter(person_id=user.pk).exists():
         Preference.objects.bulk_create([Preference(person_id=user.pk, language=language)], ignore_conflicts=True)
+
+
+def on_package_received(sender, package, **kwargs) -> None:
+    """A package taken in by the exchange waits for its agency's clerks (those who may register it: a Mật
+    package, which arrived encrypted, only those cleared for Mật), once per package."""
+    from vanphong.core.clearance import Clearance
+    from vanphong.exchange.models import BUSINESS_RECALL, BUSINESS_REPLACE, BUSINESS_UPDATE
+    from vanphong.org.models import Person, Role
+
+    clerks = Person.objects.filter(agency_id=package.agency_id, is_active=True, roles__code=Role.Code.CLERK)
+    if package.encrypted:
+        clerks = clerks.filter(clearance__gte=Clearance.CONFIDENTIAL)
+    request = {BUSINESS_RECALL: "recall", BUSINESS_UPDATE: "update", BUSINESS_REPLACE: "replace"}.get(package.business_doc_type, "") \
+        if package.original_id else ""
+    params = {"document": package.subject[:MAX_SUBJECT], "confidential": package.encrypted,
+              "actor": package.sender_name or package.sender_code, "request": request}
+    link = reverse("exchange:package", args=[package.pk])
+    notify(Entry(pid, Kind.PACKAGE_RECEIVED, f"package-received:inbound:{package.pk}", link, params)
+           for pid in clerks.values_list("pk", flat=True).distinct())

@@ -42,9 +42,13 @@ def _document(params: dict, *, for_email: bool) -> str:
 def words(kind: str, params: dict, *, for_email: bool = False) -> Words:
     p = {"document": _document(params, for_email=for_email), "date": _date(params.get("deadline")), "actor": params.get("actor", ""),
          "holder": params.get("holder", "")}
+    if kind in NETWORK_KINDS:
+        return network_words(kind, params)
     text = params.get("text", "")
     if for_email and params.get("confidential"):
         text = ""  # a reason may quote the document
+    if kind == Kind.PACKAGE_RECEIVED:
+        return package_words(params, p)
     if kind == Kind.TASK_GIVEN:
         title = {"lead": _("To lead (chủ trì): %(document)s"), "coordinate": _("To coordinate (phối hợp): %(document)s")}.get(
             params.get("role"), _("For information: %(document)s")) % p
@@ -82,3 +86,61 @@ def words(kind: str, params: dict, *, for_email: bool = False) -> Words:
             return Words(_("Comments overdue on the draft: %(document)s") % p, _("The deadline was %(date)s.") % p)
         return Words(_("Comments awaited on the draft: %(document)s") % p, _("The deadline is %(date)s.") % p)
     return Words(_("Notification"))
+
+
+def package_words(params: dict, p: dict) -> Words:
+    """A package taken in by the exchange (exchange.hooks): "actor" the sender, "request" recall, update, replace or ""."""
+    request = params.get("request")
+    if request == "recall":
+        return Words(_("%(actor)s recalls a document: %(document)s") % p, _("Accept or refuse the recall among received packages."))
+    if request == "update":
+        return Words(_("%(actor)s corrects a document: %(document)s") % p, _("Accept or refuse the update among received packages."))
+    if request == "replace":
+        return Words(_("%(actor)s replaces a document: %(document)s") % p,
+                     _("Accept or refuse the replacement among received packages."))
+    return Words(_("Received from %(actor)s: %(document)s") % p, _("Register it in an incoming register, or reject it."))
+
+
+# Alerts on the exchange network, to the instance's operators (hub.alerts). Parameters: "code" and "name" of the
+# agency whose node it is, "problem" (hub.network's finding codes), "since" (ISO moment: the last report, the oldest
+# waiting package), "date" (ISO moment: a certificate's expiry), "started" and "resolved" (ISO moments).
+NETWORK_KINDS = (Kind.NETWORK_PROBLEM, Kind.NETWORK_RESOLVED)
+
+
+def _moment(value) -> str:
+    from django.utils import timezone
+
+    try:
+        return timezone.localtime(dt.datetime.fromisoformat(value)).strftime("%d/%m/%Y %H:%M")
+    except (TypeError, ValueError):
+        return "—"
+
+
+def _day(value) -> str:
+    return _moment(value)[:10]
+
+
+def network_words(kind: str, params: dict) -> Words:
+    p = {"name": params.get("name", ""), "code": params.get("code", ""), "since": _moment(params.get("since")),
+         "date": _day(params.get("date")), "started": _moment(params.get("started")), "resolved": _moment(params.get("resolved"))}
+    problem = params.get("problem")
+    what = {
+        "silent": _("no report from the node of %(name)s (%(code)s)"),
+        "hub_backlog": _("packages for %(name)s (%(code)s) wait at the hub"),
+        "node_backlog": _("packages wait to leave the node of %(name)s (%(code)s)"),
+        "certificate_expired": _("a certificate of the node of %(name)s (%(code)s) has expired"),
+        "certificate_expiring": _("a certificate of the node of %(name)s (%(code)s) expires soon"),
+    }.get(problem, _("the node of %(name)s (%(code)s)")) % p
+    if kind == Kind.NETWORK_RESOLVED:
+        return Words(_("Resolved on the exchange network: %(what)s") % {"what": what},
+                     _("Found at %(started)s, resolved at %(resolved)s.") % p)
+    detail = {
+        "silent": _("Its last report came at %(since)s. Check that the node and its worker run and reach the hub."),
+        "hub_backlog": _("The oldest has waited since %(since)s: the node is not collecting them."),
+        "node_backlog": _("The oldest has waited since %(since)s: the node cannot deliver them."),
+        "certificate_expired": _("It expired on %(date)s: the node cannot exchange with it. Issue a new one."),
+        "certificate_expiring": _("It expires on %(date)s: renew it before then."),
+    }.get(problem, "") % p
+    title = (_("Exchange network, attention: %(what)s") if problem == "certificate_expiring"
+             else _("Exchange network problem: %(what)s")) % {"what": what}
+    return Words(title, detail)
