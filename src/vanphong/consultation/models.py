@@ -134,6 +134,10 @@ class Invitation(models.Model):
     answered_at = models.DateTimeField(null=True, blank=True)
     agreed = models.BooleanField(default=False)  # "nhất trí": agrees, no comment
     late = models.BooleanField(default=False)  # the first answer came after the deadline (a paper one typed by staff)
+    # An agency invited through the exchange: the outgoing letter that carries the draft to it; the answer whose
+    # package names that letter (edXML ResponseFor) is this invitation's (consultation.exchange_answers).
+    exchange_document = models.ForeignKey("documents.Document", null=True, blank=True, on_delete=models.SET_NULL,
+                                          related_name="+")
 
     class Meta:
         ordering = ["consultation", "id"]
@@ -165,6 +169,7 @@ class Answer(models.Model):
         WEB = "web", _("Web form")
         FILE = "file", _("File")
         PAPER = "paper", _("Paper, typed by staff")
+        EXCHANGE = "exchange", _("Through the document exchange")
 
     invitation = models.ForeignKey(Invitation, on_delete=models.CASCADE, related_name="answers")
     source = models.CharField(max_length=10, choices=Source.choices)
@@ -201,6 +206,8 @@ class Comment(models.Model):
     # Staff found it is no comment (a letter's introduction, a signature the splitter kept): kept and shown, not counted
     # nor consolidated, and can be counted again.
     excluded = models.BooleanField(default=False)
+    # Its group in the current consolidation (null: not consolidated yet, or excluded).
+    group = models.ForeignKey("CommentGroup", null=True, blank=True, on_delete=models.SET_NULL, related_name="members")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -226,3 +233,99 @@ class Reminder(models.Model):
     class Meta:
         ordering = ["-sent_at"]
 
+
+
+class ConsolidationRun(models.Model):
+    """One grouping of a consultation's comments, on the version that was latest when it was asked for. The latest
+    run of a consultation is its current one; its progress is written after each article so a page can show it."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="runs")
+    version = models.ForeignKey(DraftVersion, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    articles_total = models.PositiveIntegerField(default=0)
+    articles_done = models.PositiveIntegerField(default=0)
+    comments = models.PositiveIntegerField(default=0)
+    requested_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["consultation", "-requested_at", "-id"]
+        get_latest_by = ["requested_at", "id"]
+        constraints = [
+            # One run at a time per consultation: the database refuses a second queued or running one.
+            models.UniqueConstraint(fields=["consultation"], condition=Q(status__in=["queued", "running"]),
+                                    name="consolidation_one_active_run"),
+        ]
+
+    def __str__(self):
+        return f"{self.consultation_id} run {self.pk} ({self.status})"
+
+    @property
+    def active(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+
+class CommentGroup(models.Model):
+    """Comments on one unit (or on the draft as a whole, node null) that ask for the same thing, and the drafting
+    body's response to them. Members are the Comments whose `group` is this one."""
+
+    class Response(models.TextChoices):
+        NONE = "", _("No response yet")
+        ACCEPTED = "accepted", _("Accepted")
+        EXPLAINED = "explained", _("Explained")
+        NOTED = "noted", _("Noted")
+
+    consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="groups")
+    run = models.ForeignKey(ConsolidationRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="groups")
+    node = models.ForeignKey(Node, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    position = models.PositiveIntegerField(default=0)  # order within the unit: biggest first
+    representative = models.ForeignKey(Comment, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # Staff settled it: exactly these members, nobody joins on a re-run.
+    closed = models.BooleanField(default=False)
+    response = models.CharField(_("response"), max_length=10, choices=Response.choices, default=Response.NONE,
+                                blank=True)
+    response_text = models.TextField(_("response text"), blank=True)
+    # The unit of the latest version the response points to (the rewritten article, say).
+    response_node = models.ForeignKey(Node, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    responded_by = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    responded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["consultation", "node__position", "position", "id"]
+        indexes = [models.Index(fields=["consultation", "node", "position"], name="comment_group_by_node")]
+
+    def __str__(self):
+        return f"{self.consultation_id} group {self.pk}"
+
+
+class GroupingDecision(models.Model):
+    """A staff decision on grouping, passed to engine.Constraints on every re-run so that it survives it:
+    `together` (the comments in `first` share a group), `apart` (no comment of `first` with one of `second`),
+    `closed` (the comments in `first` are exactly one group)."""
+
+    class Kind(models.TextChoices):
+        TOGETHER = "together", _("Together")
+        APART = "apart", _("Apart")
+        CLOSED = "closed", _("Closed")
+
+    consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="grouping_decisions")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    first = models.JSONField(default=list)  # comment ids
+    second = models.JSONField(default=list, blank=True)  # comment ids, for apart; [] otherwise
+    made_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    made_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["consultation", "made_at", "id"]
+
+    def __str__(self):
+        return f"{self.kind} {self.first} {self.second}"
