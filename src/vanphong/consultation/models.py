@@ -135,7 +135,7 @@ class Invitation(models.Model):
     agreed = models.BooleanField(default=False)  # "nhất trí": agrees, no comment
     late = models.BooleanField(default=False)  # the first answer came after the deadline (a paper one typed by staff)
     # An agency invited through the exchange: the outgoing letter that carries the draft to it; the answer whose
-    # package names that letter (edXML ResponseFor) is this invitation's (consultation.exchange_answers).
+    # package names that letter (edXML ResponseFor) is this invitation's (consultation.exchange_selectors).
     exchange_document = models.ForeignKey("documents.Document", null=True, blank=True, on_delete=models.SET_NULL,
                                           related_name="+")
 

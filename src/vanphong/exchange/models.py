@@ -246,3 +246,17 @@ class LocalMailbox(models.Model):
 
     class Meta:
         ordering = ["pk"]
+
+
+class Reply(models.Model):
+    """An outgoing document that answers a document received through the exchange, drafted from the received
+    document's page and addressed to its sender; once issued, its package names the received one in ResponseFor,
+    so that the sender's system can put the answer with what it asked (a consultation's answers)."""
+
+    document = models.OneToOneField("documents.Document", on_delete=models.CASCADE, related_name="reply_to")
+    answered = models.ForeignKey(InboundPackage, on_delete=models.PROTECT, related_name="replies")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"{self.document_id} answers {self.answered_id}"

@@ -9,6 +9,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from vanphong.core import storage
+from vanphong.exchange import replies
 from vanphong.exchange.edxml import model, writer
 from vanphong.exchange.edxml.limits import Limits
 from vanphong.exchange.edxml.values import local_timestamp
@@ -70,6 +71,7 @@ def edoc_for(message) -> model.Edoc:
                                   document_info=model.BussinessDocumentInfo(document_info="1", document_receiver="0")
                                   if message.business_doc_type == model.BUSINESS_UPDATE else None,
                                   replacements=_replaced(message)),
+        response_for=replies.response_for(message) if message.business_doc_type == model.BUSINESS_NEW else None,
         attachments=attachments,
     )
 
