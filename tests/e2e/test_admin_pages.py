@@ -1,6 +1,7 @@
 """An agency administrator creates a unit and a person through the pages."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import screenshot
 from tests.factories import PASSWORD
@@ -31,7 +32,7 @@ def test_admin_creates_unit_and_person(page, admin_a):
     screenshot(page, "unit-form-vi")
     page.get_by_role("button", name="Lưu").click()
     page.wait_for_url("**/org/units/")
-    assert page.get_by_role("link", name="Văn phòng Tỉnh ủy").is_visible()
+    expect(page.get_by_role("link", name="Văn phòng Tỉnh ủy")).to_be_visible()
     unit = Unit.objects.get(name="Văn phòng Tỉnh ủy")
     page.get_by_role("link", name="Thêm đơn vị con").click()
     page.get_by_role("textbox", name="Tên", exact=True).fill("Phòng Hành chính – Văn thư")

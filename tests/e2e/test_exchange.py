@@ -7,6 +7,7 @@ the specialist completed it (the workflow's own pages are tested elsewhere), 04,
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import screenshot, sign_in
 from tests.e2e.test_workflow_assignment import in_english, nav_link, sign_in_en, sign_out
@@ -39,7 +40,7 @@ def test_a_document_goes_from_agency_a_to_agency_b_and_the_receipts_come_back(pa
     page.get_by_role("button", name="Number and issue").click()
     page.wait_for_url(f"**/documents/{draft.pk}/**")
     exchange_panel = page.get_by_role("region", name="Sent through the exchange")
-    assert exchange_panel.get_by_text("Waiting to be sent").is_visible()
+    expect(exchange_panel.get_by_text("Waiting to be sent")).to_be_visible()
     sign_out(page)
 
     # The worker's round: signs, delivers through the local transport, B's inbox answers 01.
@@ -55,17 +56,17 @@ def test_a_document_goes_from_agency_a_to_agency_b_and_the_receipts_come_back(pa
     page.goto("/exchange/received/?state=refused")
     refused_row = page.get_by_role("row").filter(has_text="Kế hoạch thay đổi")
     # The reason is written in the language the receiving process runs in (Vietnamese by default).
-    assert refused_row.get_by_text(re.compile("changed after signing|đã bị thay đổi sau khi ký")).is_visible()
+    expect(refused_row.get_by_text(re.compile("changed after signing|đã bị thay đổi sau khi ký"))).to_be_visible()
     screenshot(page, "exchange-refused-list-en")
     nav_link(page, re.compile("Received through the exchange")).click()
     row = page.get_by_role("row").filter(has_text="Kế hoạch triển khai liên thông")
-    assert row.get_by_text("000.00.00.T27").is_visible()
+    expect(row.get_by_text("000.00.00.T27")).to_be_visible()
     screenshot(page, "exchange-received-list-en")
     row.get_by_role("link", name="Kế hoạch triển khai liên thông văn bản điện tử năm 2027").click()
     assert page.get_by_role("heading", level=1).inner_text().startswith("Received package")
     signature = page.get_by_role("region", name="Signature")
-    assert signature.get_by_text("Valid", exact=True).is_visible()
-    assert signature.get_by_text(re.compile("Sealed by Tỉnh ủy Bắc Ninh")).is_visible()
+    expect(signature.get_by_text("Valid", exact=True)).to_be_visible()
+    expect(signature.get_by_text(re.compile("Sealed by Tỉnh ủy Bắc Ninh"))).to_be_visible()
     assert page.get_by_label("Document type").input_value() == "KH"  # read from the notation
     screenshot(page, "exchange-received-package-en")
     page.get_by_role("button", name="Register", exact=True).click()
@@ -81,9 +82,11 @@ def test_a_document_goes_from_agency_a_to_agency_b_and_the_receipts_come_back(pa
     page.goto(f"/documents/{draft.pk}/")
     exchange_panel = page.get_by_role("region", name="Sent through the exchange")
     row = exchange_panel.get_by_role("row").filter(has_text="Ủy ban nhân dân tỉnh Nghệ An")
-    assert row.get_by_text("Sent", exact=True).is_visible()
-    assert row.get_by_text("01", exact=True).is_visible() and row.get_by_text("Arrived").is_visible()
-    assert row.get_by_text("03", exact=True).is_visible() and row.get_by_text("Registered").is_visible()
+    expect(row.get_by_text("Sent", exact=True)).to_be_visible()
+    expect(row.get_by_text("01", exact=True)).to_be_visible()
+    expect(row.get_by_text("Arrived")).to_be_visible()
+    expect(row.get_by_text("03", exact=True)).to_be_visible()
+    expect(row.get_by_text("Registered")).to_be_visible()
     assert row.get_by_text("04", exact=True).count() == 0
     screenshot(page, "exchange-timeline-en")
 
@@ -98,5 +101,6 @@ def test_a_document_goes_from_agency_a_to_agency_b_and_the_receipts_come_back(pa
     row = page.get_by_role("region", name="Sent through the exchange").get_by_role("row").filter(has_text="Ủy ban nhân dân tỉnh Nghệ An")
     for code, label in (("01", "Arrived"), ("03", "Registered"), ("04", "Assigned by a leader"), ("05", "Being processed"),
                         ("06", "Completed")):
-        assert row.get_by_text(code, exact=True).is_visible() and row.get_by_text(label).is_visible(), code
+        expect(row.get_by_text(code, exact=True), code).to_be_visible()
+        expect(row.get_by_text(label), code).to_be_visible()
     screenshot(page, "exchange-timeline-complete-en")

@@ -5,6 +5,7 @@ received packages, reads the reason and accepts it; B's document says it is with
 shows, on the recall's line for B, 13 (recall requested) and 15 (accepted)."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import screenshot, sign_in
 from tests.e2e.test_workflow_assignment import in_english, sign_in_en, sign_out
@@ -37,7 +38,7 @@ def test_a_recalls_a_document_b_registered_b_accepts_and_a_sees_13_and_15(page, 
     page.wait_for_url(f"**/documents/{document.pk}/**")
     assert "The recall goes to Ủy ban nhân dân tỉnh Nghệ An" in page.get_by_role("status").inner_text()
     recall_row = page.get_by_role("region", name="Sent through the exchange").get_by_role("row").filter(has_text="Recall")
-    assert recall_row.get_by_text("Waiting to be sent").is_visible()
+    expect(recall_row.get_by_text("Waiting to be sent")).to_be_visible()
     sign_out(page)
 
     # The worker delivers the recall; B's inbox links it to the package and answers 13.
@@ -47,21 +48,21 @@ def test_a_recalls_a_document_b_registered_b_accepts_and_a_sees_13_and_15(page, 
     sign_in_en(page, "vanthu.th.b")
     page.goto("/exchange/received/")
     row = page.get_by_role("row").filter(has_text="Recall request")
-    assert row.get_by_text("Kế hoạch kiểm tra công tác văn thư năm 2027").is_visible()
+    expect(row.get_by_text("Kế hoạch kiểm tra công tác văn thư năm 2027")).to_be_visible()
     screenshot(page, "exchange-recall-list-en")
     row.get_by_role("link", name="Kế hoạch kiểm tra công tác văn thư năm 2027").click()
     assert page.get_by_role("heading", level=1).inner_text().startswith("Recall request")
     request_panel = page.get_by_role("region", name="The sender recalls a document it sent you")
-    assert request_panel.get_by_text("Văn bản ban hành nhầm đối tượng, sẽ ban hành lại").is_visible()
-    assert request_panel.get_by_role("link", name=f"arrival no. {incoming.number}").is_visible()
+    expect(request_panel.get_by_text("Văn bản ban hành nhầm đối tượng, sẽ ban hành lại")).to_be_visible()
+    expect(request_panel.get_by_role("link", name=f"arrival no. {incoming.number}")).to_be_visible()
     screenshot(page, "exchange-recall-request-en")
     page.get_by_role("button", name="Accept the recall").click()
     assert "Recall accepted" in page.get_by_role("status").inner_text()
-    assert page.get_by_text("Request accepted").first.is_visible()
+    expect(page.get_by_text("Request accepted").first).to_be_visible()
     screenshot(page, "exchange-recall-accepted-en")
     page.goto(f"/documents/{incoming.pk}/")
     notice = page.get_by_role("region", name="Recalled by the sender")
-    assert notice.get_by_text("Văn bản ban hành nhầm đối tượng, sẽ ban hành lại").is_visible()
+    expect(notice.get_by_text("Văn bản ban hành nhầm đối tượng, sẽ ban hành lại")).to_be_visible()
     screenshot(page, "exchange-recalled-document-en")
     sign_out(page)
 
@@ -72,7 +73,8 @@ def test_a_recalls_a_document_b_registered_b_accepts_and_a_sees_13_and_15(page, 
     panel = page.get_by_role("region", name="Sent through the exchange")
     recall_row = panel.get_by_role("row").filter(has_text="Recall")
     for code, label in (("13", "Recall requested"), ("15", "Recall or update accepted")):
-        assert recall_row.get_by_text(code, exact=True).is_visible() and recall_row.get_by_text(label).is_visible(), code
+        expect(recall_row.get_by_text(code, exact=True), code).to_be_visible()
+        expect(recall_row.get_by_text(label), code).to_be_visible()
     assert panel.get_by_text("Recall this document").count() == 0  # nothing left to recall
     screenshot(page, "exchange-recall-timeline-en")
 
@@ -113,13 +115,13 @@ def test_a_corrects_then_replaces_a_document_and_b_accepts_both(page, agency_a, 
     page.get_by_role("row").filter(has_text="Update request").get_by_role("link").click()
     changes = page.get_by_role("region", name="The sender corrects a document it sent you")
     row = changes.get_by_role("row").filter(has_text="Due date")
-    assert row.get_by_text("15/01/2027").is_visible()
-    assert changes.get_by_role("row").filter(has_text="Nguyễn Văn Ký").get_by_text("Trần Văn Ký").is_visible()
+    expect(row.get_by_text("15/01/2027")).to_be_visible()
+    expect(changes.get_by_role("row").filter(has_text="Nguyễn Văn Ký").get_by_text("Trần Văn Ký")).to_be_visible()
     screenshot(page, "exchange-update-request-en")
     page.get_by_role("button", name="Accept the update").click()
     assert "Update accepted" in page.get_by_role("status").inner_text()
     page.goto(f"/documents/{incoming.pk}/")
-    assert page.get_by_role("region", name="Corrected by the sender").get_by_text("Trần Văn Ký").is_visible()
+    expect(page.get_by_role("region", name="Corrected by the sender").get_by_text("Trần Văn Ký")).to_be_visible()
     screenshot(page, "exchange-corrected-document-en")
     sign_out(page)
     tasks.exchange_round.call()
@@ -128,7 +130,7 @@ def test_a_corrects_then_replaces_a_document_and_b_accepts_both(page, agency_a, 
     sign_in_en(page, "vanthu.dc.a")
     page.goto(f"/documents/{document.pk}/")
     panel = page.get_by_role("region", name="Sent through the exchange")
-    assert panel.get_by_role("row").filter(has_text="Update").get_by_text("15", exact=True).is_visible()
+    expect(panel.get_by_role("row").filter(has_text="Update").get_by_text("15", exact=True)).to_be_visible()
     panel.get_by_text("Replace this document by a new one").click()
     panel.get_by_label("Reason for the replacement (sent to the recipients)").fill("Bổ sung nội dung điều 2")
     panel.get_by_role("button", name="Draft the replacement").click()
@@ -152,7 +154,7 @@ def test_a_corrects_then_replaces_a_document_and_b_accepts_both(page, agency_a, 
     page.get_by_role("button", name="Register", exact=True).click()
     page.wait_for_url("**/documents/*/")
     page.goto(f"/documents/{incoming.pk}/")
-    assert page.get_by_role("region", name="Replaced by the sender").is_visible()
+    expect(page.get_by_role("region", name="Replaced by the sender")).to_be_visible()
     screenshot(page, "exchange-replaced-document-en")
     sign_out(page)
     tasks.exchange_round.call()
@@ -160,5 +162,5 @@ def test_a_corrects_then_replaces_a_document_and_b_accepts_both(page, agency_a, 
     page.goto(f"/documents/{draft.pk}/")
     row = page.get_by_role("region", name="Sent through the exchange").get_by_role("row").filter(has_text="Replacement")
     for code in ("01", "03", "15"):
-        assert row.get_by_text(code, exact=True).is_visible(), code
+        expect(row.get_by_text(code, exact=True), code).to_be_visible()
     screenshot(page, "exchange-replacement-timeline-en")

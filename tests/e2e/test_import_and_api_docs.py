@@ -2,6 +2,7 @@
 The API documentation page renders from local files under the Content Security Policy."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import screenshot
 from tests.e2e.test_admin_pages import _sign_in_admin
@@ -25,7 +26,7 @@ def test_import_dry_run_lists_bad_lines_then_imports(page, admin_a, agency_a, tm
     page.get_by_role("link", name="Nhập dữ liệu").click()
     page.get_by_label("Tệp (CSV hoặc XLSX)").set_input_files(str(bad))
     page.get_by_role("button", name="Kiểm tra tệp").click()
-    assert page.get_by_role("heading", name="Tệp có lỗi: chưa nhập dữ liệu nào").is_visible()
+    expect(page.get_by_role("heading", name="Tệp có lỗi: chưa nhập dữ liệu nào")).to_be_visible()
     rows = page.locator("table").first.locator("tbody tr")
     lines = sorted({int(rows.nth(i).locator("td").first.inner_text()) for i in range(rows.count())})
     assert lines == [2, 3, 4]
@@ -40,7 +41,7 @@ def test_import_dry_run_lists_bad_lines_then_imports(page, admin_a, agency_a, tm
                     encoding="utf-8")
     page.get_by_label("Tệp (CSV hoặc XLSX)").set_input_files(str(good))
     page.get_by_role("button", name="Kiểm tra tệp").click()
-    assert page.get_by_role("heading", name="Tệp đã sẵn sàng để nhập").is_visible()
+    expect(page.get_by_role("heading", name="Tệp đã sẵn sàng để nhập")).to_be_visible()
     assert Person.objects.filter(username="an.nv").count() == 0  # still a dry run
     screenshot(page, "import-dry-run-ok-vi")
     page.get_by_role("button", name="Nhập ngay").click()

@@ -3,6 +3,7 @@ read (Vietnamese, then English); chooses English e-mails in My account; once the
 run for the first working day after it) the reminder e-mail reaches the SMTP server and the bell counts again."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import screenshot, sign_in
 from tests.factories import PASSWORD, make_person, make_unit
@@ -64,7 +65,7 @@ def test_a_task_given_shows_under_the_bell_and_its_reminder_arrives_by_email(pag
     screenshot(page, "notifications-preferences-en")
     panel.get_by_role("button", name="Save").click()
     page.wait_for_url("**/accounts/me/#notification-settings")
-    assert page.get_by_text("Your notification settings are saved.").is_visible()
+    expect(page.get_by_text("Your notification settings are saved.")).to_be_visible()
 
     # The clock moves past the deadline: the worker's scan and delivery run.
     first_late_day = calendar.next_working_day(agency_a, deadline)
@@ -79,7 +80,7 @@ def test_a_task_given_shows_under_the_bell_and_its_reminder_arrives_by_email(pag
 
     page.goto("/notifications/")
     assert bell_count(page) == "2"
-    assert page.get_by_text("Overdue: Về việc chuẩn bị hội nghị tổng kết năm").is_visible()
+    expect(page.get_by_text("Overdue: Về việc chuẩn bị hội nghị tổng kết năm")).to_be_visible()
     screenshot(page, "notifications-list-en")
     page.get_by_role("button", name="Mark all read").click()
     page.wait_for_url("**/notifications/")
@@ -96,7 +97,7 @@ def test_an_administrator_sets_the_agencys_reminders(page, agency_a):
                         totp_confirmed=True)
     sign_in(page, "quantri.tb", PASSWORD, code=lambda: pyotp.TOTP(admin.totp_secret).now())
     page.goto("/notifications/")
-    assert page.get_by_text("Chưa có thông báo.", exact=False).is_visible()
+    expect(page.get_by_text("Chưa có thông báo.", exact=False)).to_be_visible()
     page.get_by_role("link", name="Thiết lập nhắc hạn").click()
     page.wait_for_url("**/notifications/reminders/")
     days_before = page.get_by_label("Nhắc người đang xử lý trước hạn xử lý số ngày làm việc")
@@ -108,7 +109,7 @@ def test_an_administrator_sets_the_agencys_reminders(page, agency_a):
     page.get_by_label("Nhắc người đang xử lý trước hạn xử lý số ngày làm việc").fill("3")
     page.get_by_label("Báo lãnh đạo đã giao việc khi nhiệm vụ vẫn quá hạn sau số ngày làm việc").fill("4")
     page.get_by_role("button", name="Lưu").click()
-    assert page.get_by_text("Đã lưu thiết lập nhắc hạn.").is_visible()
+    expect(page.get_by_text("Đã lưu thiết lập nhắc hạn.")).to_be_visible()
     assert ReminderPolicy.objects.filter(agency=agency_a, days_before=3, escalation_days=4).exists()
     page.get_by_role("button", name="English").click()
     page.wait_for_load_state()

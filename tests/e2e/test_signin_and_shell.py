@@ -2,6 +2,7 @@
 
 import pyotp
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import screenshot, sign_in
 from tests.factories import PASSWORD, make_person
@@ -13,7 +14,7 @@ def test_clerk_signs_in_and_sees_vietnamese_page(page, clerk_a):
     page.wait_for_url("**/")
     assert page.locator("html").get_attribute("lang") == "vi"
     assert page.get_by_role("heading", level=1).inner_text() == "Xin chào, Nguyễn Thị Văn Thư"
-    assert page.get_by_role("navigation", name="Điều hướng chính").get_by_role("link", name="Trang chủ").is_visible()
+    expect(page.get_by_role("navigation", name="Điều hướng chính").get_by_role("link", name="Trang chủ")).to_be_visible()
     screenshot(page, "home-clerk-vi")
 
 
@@ -48,7 +49,7 @@ def test_new_ca_operator_enrols_totp(page, agency_a):
     make_person(agency_a, "ca.a", "Hoàng Đức Thắng", roles=["ca_operator"])
     sign_in(page, "ca.a", PASSWORD)
     page.wait_for_url("**/accounts/second-factor/")
-    assert page.locator(".qr svg").is_visible()
+    expect(page.locator(".qr svg")).to_be_visible()
     assert page.get_by_role("navigation").count() == 0  # nothing else to reach until the second factor is set up
     screenshot(page, "totp-setup-vi")
     secret = page.locator("#totp-secret").inner_text().strip()
@@ -81,7 +82,7 @@ def test_phone_layout_keeps_navigation_reachable(browser, live_server, clerk_a):
     sign_in(page, "vanthu.a", PASSWORD)
     page.wait_for_url("**/")
     nav = page.get_by_role("navigation", name="Điều hướng chính")
-    assert not nav.get_by_role("link", name="Danh bạ cơ quan").is_visible()  # menu starts closed on a phone
+    expect(nav.get_by_role("link", name="Danh bạ cơ quan")).not_to_be_visible()  # menu starts closed on a phone
     nav.get_by_text("Danh mục").click()
     nav.get_by_role("link", name="Danh bạ cơ quan").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Danh bạ cơ quan"

@@ -15,6 +15,7 @@ import time
 import pyotp
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import ARTIFACTS, screenshot
 from tests.factories import PASSWORD, make_person, make_unit
@@ -144,7 +145,7 @@ def test_official_signs_clerk_numbers_and_seals_then_copies_and_revocation(page,
     screenshot(page, "signing-draft-official-vi")
     page.locator("#sign-level").select_option("B-T")
     click_and_accept(page, f"form[action='/signing/documents/{draft.pk}/sign/'] button")
-    assert page.locator("ul.messages .msg-success").is_visible()
+    expect(page.locator("ul.messages .msg-success")).to_be_visible()
     assert DocumentSignature.objects.filter(document=draft, kind="official").count() == 1
     run_worker()
     page.reload()
@@ -201,7 +202,7 @@ def test_official_signs_clerk_numbers_and_seals_then_copies_and_revocation(page,
     page.reload()
     incoming = Document.objects.get(subject="Bản sao bị sửa một byte")
     assert not AttachmentVerification.objects.get(attachment__document=incoming).valid
-    assert page.locator("#verification .badge.bad").first.is_visible()
+    expect(page.locator("#verification .badge.bad").first).to_be_visible()
     assert "The signed content was altered after signing" in page.locator("#verification").inner_text()
     screenshot(page, "signing-changed-copy-en")
     sign_out(page)

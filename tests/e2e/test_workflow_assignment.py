@@ -9,6 +9,7 @@ import datetime as dt
 import pyotp
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import screenshot, sign_in
 from tests.factories import PASSWORD, make_person, make_unit
@@ -71,7 +72,7 @@ def test_a_document_is_assigned_passed_down_noted_and_completed(page, agency_a, 
     page.get_by_role("button", name="Register").click()
     page.wait_for_url("**/documents/*/")
     document = Document.objects.get(subject__startswith="Về việc báo cáo tình hình")
-    assert page.get_by_role("region", name="Handling").get_by_text("Not assigned yet.").is_visible()
+    expect(page.get_by_role("region", name="Handling").get_by_text("Not assigned yet.")).to_be_visible()
     sign_out(page)
 
     # The leader assigns it to the Office, with the deadline pre-filled.

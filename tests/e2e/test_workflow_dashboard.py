@@ -7,6 +7,7 @@ import datetime as dt
 import pyotp
 import pytest
 from django.utils import timezone, translation
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import screenshot, sign_in
 from tests.factories import PASSWORD, make_person, make_unit
@@ -63,7 +64,7 @@ def test_a_leader_reads_the_dashboard_and_the_lists_in_both_languages(page, agen
     assert page.locator("h2.period-title").inner_text().startswith(period_label)
     assert page.get_by_role("list", name=vi("Totals")).locator("li").count() == 7
     assert page.locator("svg.chart").count() == 2
-    assert page.get_by_role("img", name=vi("Work received each month, by outcome (figures in the table below)")).is_visible()
+    expect(page.get_by_role("img", name=vi("Work received each month, by outcome (figures in the table below)"))).to_be_visible()
     totals = page.locator("table.figures").nth(1).locator("tr.total td")  # the units' table: every piece of work once
     assert totals.first.inner_text() == "24"
     screenshot(page, "dashboard-vi")
@@ -77,7 +78,7 @@ def test_a_leader_reads_the_dashboard_and_the_lists_in_both_languages(page, agen
 
     page.get_by_role("button", name="English").click()
     page.wait_for_load_state()
-    assert page.get_by_role("heading", name="Work of my units", level=1).is_visible()
+    expect(page.get_by_role("heading", name="Work of my units", level=1)).to_be_visible()
     page.get_by_label("Period", exact=True).select_option("quarter")
     page.get_by_label("Quarter", exact=True).select_option("1")
     page.get_by_role("button", name="Show").click()
@@ -97,5 +98,5 @@ def test_a_leader_reads_the_dashboard_and_the_lists_in_both_languages(page, agen
     screenshot(page, "unit-work-en")
     page.get_by_role("button", name="Tiếng Việt").click()
     page.wait_for_load_state()
-    assert page.get_by_role("heading", name=vi("Work of my units"), level=1).is_visible()
+    expect(page.get_by_role("heading", name=vi("Work of my units"), level=1)).to_be_visible()
     screenshot(page, "unit-work-vi")
