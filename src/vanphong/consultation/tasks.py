@@ -28,3 +28,12 @@ def schedule_scan(delay: dt.timedelta = dt.timedelta(0)) -> None:
 
 def on_worker_started(**signal_kwargs) -> None:
     schedule_scan()
+
+
+@task()
+def consolidate(run_id: int) -> dict:
+    """One consolidation run (consolidation.request_run queues it); its progress is on the run's row."""
+    from vanphong.consultation import consolidation
+
+    run = consolidation.run_consolidation(run_id)
+    return {"status": run.status if run else "skipped", "comments": run.comments if run else 0}
