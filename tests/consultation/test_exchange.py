@@ -1,3 +1,4 @@
+# ruff: noqa: F811
 """Invitations by exchange and answers that come back by it, on one instance through the local transport: agency A
 invites B, the letter travels with the draft attached and the deadline, B's clerk registers it and B replies with a
 Word file; A's clerk registers the reply, and A's staff enter it as B's answer, split into comments on the articles."""
@@ -9,64 +10,28 @@ import pytest
 from django.utils import timezone
 
 from tests.consultation.drafts import ANSWER, docx_bytes, upload
+from tests.consultation.exchange_helpers import (  # noqa: F401  (fixtures, used as arguments: hence F811 below)
+    _fast_passwords,
+    clerk_b,
+    invited_by_exchange,
+    issue,
+    pki,
+    registered_answer,
+    reply_from,
+    seals,
+)
 from tests.factories import make_agency, make_person, make_unit
-from tests.pki.conftest import _fast_passwords  # noqa: F401, E402  (the exchange's seals, as tests/exchange has them)
-from tests.signing.conftest import pki  # noqa: F401, E402
 from vanphong.consultation import exchange_selectors, exchange_services, services
 from vanphong.consultation.models import Answer, Comment, Invitation
 from vanphong.core.errors import NotFound, PermissionDenied, ValidationError
 from vanphong.core.models import AuditRecord
-from vanphong.documents import services as documents
 from vanphong.documents.attachments import store
 from vanphong.exchange import cycle, replies
 from vanphong.exchange import services as exchange
 from vanphong.exchange.models import InboundPackage
 from vanphong.pki import services as pki_services
-from vanphong.signing import document_services
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def seals(pki, ca_operator, agency_a, agency_b):  # noqa: F811
-    return {agency.code: pki_services.issue_with_held_key(ca_operator, profile="agency-seal", holder_agency=agency)
-            for agency in (agency_a, agency_b)}
-
-
-@pytest.fixture
-def clerk_b(agency_b):
-    """B's clerk, in the office whose short name B's công văn notations carry."""
-    return make_person(agency_b, "vanthu.b", "Hoàng Thị Văn Thư B", roles=["clerk"], unit=make_unit(agency_b, "Văn phòng", "VP"))
-
-
-def issue(clerk, draft):
-    document_services.mark_signed_on_paper(clerk, draft)
-    return documents.issue_outgoing(clerk, draft)
-
-
-def invited_by_exchange(drafter, consultation, clerk_a, agency):
-    [invitation] = services.invite(drafter, consultation, agencies=[agency])
-    [letter] = exchange_services.send_by_exchange(drafter, consultation)
-    letter = issue(clerk_a, letter)
-    cycle.run_once()
-    invitation.refresh_from_db()
-    return invitation, letter
-
-
-def reply_from(clerk, agency, *, data=None, name="Góp ý dự thảo.docx"):
-    """The agency's clerk registers the letter it received and replies to it with a file (ANSWER by default)."""
-    received = InboundPackage.objects.get(agency=agency, state="received")
-    incoming = exchange.register_received(clerk, received, doc_type="CV")
-    draft = replies.draft_reply(clerk, incoming, subject="Góp ý dự thảo Nghị quyết về văn bản điện tử",
-                                files=[store(upload(docx_bytes(ANSWER) if data is None else data, name))])
-    issue(clerk, draft)
-    cycle.run_once()
-    return draft
-
-
-def registered_answer(clerk_a, agency_a):
-    package = InboundPackage.objects.get(agency=agency_a, state="received")
-    return exchange.register_received(clerk_a, package, doc_type="CV")
 
 
 def test_an_agency_invited_by_exchange_answers_by_exchange_and_its_comments_land_on_the_articles(

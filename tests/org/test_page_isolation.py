@@ -74,6 +74,10 @@ COVERED = {
     "consultation:version": "object", "consultation:answer": "object", "consultation:answer_file": "object",
     "consultation:paper": "object", "consultation:place": "object", "consultation:version_file": "object",
     "consultation:exclude": "object",
+    # Invitations by exchange (tests/consultation/test_exchange_pages.py): sending the letter and entering an answer are
+    # the consultation's staff's (404 for others of the agency and for another agency, nothing changed); a reply by exchange
+    # is drafted by readers of the received document in its own agency (404 for another agency).
+    "consultation:send_by_exchange": "object", "consultation:exchange_answer": "object", "exchange:reply": "object",
 }
 
 

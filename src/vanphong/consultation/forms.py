@@ -53,3 +53,20 @@ class PaperForm(forms.Form):
     text = forms.CharField(label=_("Text of the answer"), required=False, widget=forms.Textarea(attrs={"rows": 10}),
                            help_text=_("Type it as written, one comment a paragraph, with the articles it names."))
     file = forms.FileField(label=_("Or its Word or PDF file"), required=False, widget=forms.ClearableFileInput(attrs={"accept": FILE_ACCEPT}))
+
+
+class ExchangeAnswerForm(forms.Form):
+    """Which file of an incoming document holds the answer's comments, or that it agrees without comment."""
+
+    attachment = forms.ChoiceField(label=_("The file with the comments"), required=False, widget=forms.RadioSelect)
+    agreed = forms.BooleanField(label=_("The answer agrees with the draft, no comment (nhất trí)"), required=False)
+
+    def __init__(self, *args, files=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.by_pk = {str(a.pk): a for a in files}
+        self.fields["attachment"].choices = [(str(a.pk), a.filename) for a in files]
+        if files:
+            self.fields["attachment"].initial = str(files[0].pk)
+
+    def clean_attachment(self):
+        return self.by_pk.get(self.cleaned_data.get("attachment") or "")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from vanphong.consultation import views
+from vanphong.consultation import exchange_views, views
 
 app_name = "consultation"
 urlpatterns = [
@@ -18,4 +18,6 @@ urlpatterns = [
     path("invitations/<int:pk>/paper/", views.paper, name="paper"),
     path("comments/<int:pk>/place/", views.place, name="place"),
     path("comments/<int:pk>/exclude/", views.exclude, name="exclude"),
+    path("<int:pk>/send-by-exchange/", exchange_views.send_by_exchange, name="send_by_exchange"),
+    path("exchange-answers/<int:document_pk>/", exchange_views.enter_answer, name="exchange_answer"),
 ]

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from vanphong.consultation import permissions, reminders, selectors, services
+from vanphong.consultation import exchange_selectors, permissions, reminders, selectors, services
 from vanphong.consultation.forms import AnswerFileForm, InviteForm, PaperForm, StartForm, VersionForm
 from vanphong.consultation.models import Consultation
 from vanphong.core import storage
@@ -59,6 +59,9 @@ def detail(request, pk):
     consultation = _staff_consultation(request, pk)
     version = selectors.latest_version(consultation)
     rows = selectors.invitation_rows(consultation)
+    deliveries = exchange_selectors.deliveries(consultation)
+    for row in rows:  # invitations sent by exchange: where their letter is
+        row.delivery = deliveries.get(row.invitation.pk)
     # One invitee's answer alone (to check a letter's split against the paper), or everyone's.
     only = next((r.invitation for r in rows if str(r.invitation.pk) == request.GET.get("invitation")), None)
     comments = selectors.all_comments(consultation)
@@ -69,7 +72,8 @@ def detail(request, pk):
         "nodes": [a.node for a in articles],
         "comment_total": sum(1 for a in articles for c in a.comments if not c.excluded) + sum(1 for c in general if not c.excluded),
         "is_open": consultation.status == Consultation.Status.OPEN, "only": only,
-        "per_article": selectors.counts_by_article(articles)})
+        "per_article": selectors.counts_by_article(articles),
+        "waiting_for_letter": len(exchange_selectors.waiting_for_letter(consultation)) if consultation.status == Consultation.Status.OPEN else 0})
 
 
 @login_required

@@ -16,6 +16,10 @@ class ExchangeConfig(AppConfig):
         worker_started.connect(tasks.on_worker_started, dispatch_uid="exchange-schedule")
         if views.document_section not in hooks.detail_sections:
             hooks.detail_sections.append(views.document_section)
+        from vanphong.exchange import reply_views
+
+        if reply_views.document_section not in hooks.detail_sections:
+            hooks.detail_sections.append(reply_views.document_section)
         from vanphong.core import health as core_health
         from vanphong.exchange import health
 

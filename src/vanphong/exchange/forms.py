@@ -70,3 +70,12 @@ class UpdateForm(forms.Form):
     @classmethod
     def for_document(cls, document):
         return cls(initial={name: getattr(document, name) for name in corrections.FIELDS}, prefix="update")
+
+
+class ReplyForm(forms.Form):
+    """The reply to a document received through the exchange: its type, subject and files (a Word or PDF answer)."""
+
+    doc_type = forms.ChoiceField(label=_("Document type"), choices=DocumentType.choices, initial=DocumentType.CONG_VAN)
+    subject = forms.CharField(label=_("Subject"), max_length=500)
+    file = forms.FileField(label=_("Its file (Word or PDF)"), required=False,
+                           help_text=_("For comments on a draft: name the articles, e.g. “Về Điều 5:”."))

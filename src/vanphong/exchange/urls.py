@@ -1,6 +1,6 @@
 from django.urls import path
 
-from vanphong.exchange import views
+from vanphong.exchange import reply_views, views
 
 app_name = "exchange"
 urlpatterns = [
@@ -15,4 +15,5 @@ urlpatterns = [
     path("documents/<int:pk>/recall/", views.recall, name="recall"),
     path("documents/<int:pk>/update/", views.update, name="update"),
     path("documents/<int:pk>/replace/", views.replace, name="replace"),
+    path("documents/<int:pk>/reply/", reply_views.reply, name="reply"),
 ]
