@@ -7,11 +7,12 @@ A Mật package travels as CMS AuthEnvelopedData (RFC 5083): the package encrypt
 - P-256 seal keys: ephemeral-static ECDH, dhSinglePass-stdDH-sha256kdf-scheme, the content key
   wrapped with AES-256 key wrap (RFC 5753, RFC 3394),
 
-the two kinds of key our CA makes for the agency-seal profile (pki.keys). That profile's key usage
-names signing only (no keyEncipherment or keyAgreement), and the seal is the one certificate every
-agency has and the directory publishes, so the key usage is not checked here; openssl does not
-check it either. The hub and the network see only the envelope. `openssl cms -decrypt` opens what `seal_for` makes, and `open_sealed` opens
-`openssl cms -encrypt -aes-256-gcm` with those key options (tests/exchange/test_confidential.py).
+the two kinds of key our CA makes for the agency-seal profile, whose key usage names keyEncipherment
+(RSA) or keyAgreement (P-256) besides signing. The content key is recovered by the agency's key where it
+is held (pki.keys.SigningKey: in memory, or inside an HSM token), so an HSM-held key never leaves it.
+The hub and the network see only the envelope. `openssl cms -decrypt` opens what `seal_for` makes, and
+`open_sealed` opens `openssl cms -encrypt -aes-256-gcm` with those key options
+(tests/exchange/test_confidential.py).
 
 Tối mật and Tuyệt mật documents never travel over the exchange (STANDARDS.md: the rules for the
 Party network keep them off the ordinary network): `classification_rule` says so, in one place.
@@ -23,8 +24,6 @@ has neither GCM nor OAEP nor ECDH recipients).
 from __future__ import annotations
 
 import os
-import sys
-from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
@@ -35,7 +34,7 @@ from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.x963kdf import X963KDF
 from cryptography.hazmat.primitives.keywrap import InvalidUnwrap, aes_key_unwrap, aes_key_wrap
@@ -162,9 +161,6 @@ def _oaep_algorithm_der() -> bytes:
     })}).dump()
 
 
-_OAEP = padding.OAEP(mgf=padding.MGF1(hashes.SHA256()), algorithm=hashes.SHA256(), label=None)
-
-
 # ---- sealing ----------------------------------------------------------------------------------------------
 
 
@@ -236,7 +232,7 @@ def _key_transport(certificate, public_key: rsa.RSAPublicKey, content_key: bytes
         "version": "v0",
         "rid": cms.RecipientIdentifier(name="issuer_and_serial_number", value=_issuer_and_serial(certificate)),
         "key_encryption_algorithm": cms.KeyEncryptionAlgorithm.load(_oaep_algorithm_der()),
-        "encrypted_key": public_key.encrypt(content_key, _OAEP),
+        "encrypted_key": public_key.encrypt(content_key, keys.OAEP_SHA256),
     })
 
 
@@ -302,9 +298,9 @@ def open_sealed(private_key_or_signing_key, certificate: x509.Certificate, data:
     if len(data) > limit:
         raise ValidationError(_("The encrypted package is %(size)s bytes, more than the exchange takes (%(limit)s bytes).")
                               % {"size": len(data), "limit": limit})
-    decryptor = _decryptor(private_key_or_signing_key, certificate)
+    key = _agency_key(private_key_or_signing_key, certificate)
     envelope = _parse(data, certificate)
-    content_key = decryptor.content_key(envelope.recipient)
+    content_key = _content_key(key, envelope.recipient)
     try:
         return AESGCM(content_key).decrypt(envelope.nonce, envelope.ciphertext + envelope.tag, None)
     except InvalidTag:
@@ -413,140 +409,43 @@ def _agreement_recipient(info: cms.KeyAgreeRecipientInfo, encrypted_key: bytes) 
 # ---- the agency's key ---------------------------------------------------------------------------------------
 
 
-class _Decryptor(ABC):
-    """Recovers the content key with the recipient's private key, wherever it is held."""
-
-    def __init__(self, public_key):
-        self.public_key = public_key
-
-    def content_key(self, recipient: _Recipient) -> bytes:
+def _content_key(key: keys.SigningKey, recipient: _Recipient) -> bytes:
+    """The content key recovered with the agency's key, wherever that key is held (pki.keys, pki.hsm)."""
+    public_key = key.public_key()
+    try:
         if recipient.kind == "ktri":
-            if not isinstance(self.public_key, rsa.RSAPublicKey):
+            if not isinstance(public_key, rsa.RSAPublicKey):
                 raise ValidationError(_("The package's content key is for an RSA key, but this agency's key is not RSA."))
-            content_key = self.rsa_oaep_decrypt(recipient.encrypted_key)
+            content_key = key.decrypt_oaep(recipient.encrypted_key)
         else:
-            if not isinstance(self.public_key, ec.EllipticCurvePublicKey):
+            if not isinstance(public_key, ec.EllipticCurvePublicKey):
                 raise ValidationError(_("The package's content key is for an elliptic-curve key, but this agency's key is RSA."))
             try:
                 originator = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), recipient.originator_point)
             except ValueError:
                 raise ValidationError(_("The sender's ephemeral key is not a valid P-256 point.")) from None
-            kek = _kek(self.ecdh(originator), recipient.ukm)
+            shared = key.ecdh(originator)
+            if shared is None:
+                raise ValidationError(_("The sender's ephemeral key is not a valid P-256 point."))
             try:
-                content_key = aes_key_unwrap(kek, recipient.encrypted_key)
+                content_key = aes_key_unwrap(_kek(shared, recipient.ukm), recipient.encrypted_key)
             except (InvalidUnwrap, ValueError):
                 content_key = None
-        if content_key is None or len(content_key) != CONTENT_KEY_BYTES:
-            # One message whatever failed, so that the answer tells an attacker nothing about the key.
-            raise ValidationError(_("The content key cannot be recovered with this agency's key: "
-                                    "the package was altered or was not encrypted for this agency."))
-        return content_key
-
-    @abstractmethod
-    def rsa_oaep_decrypt(self, encrypted_key: bytes) -> bytes | None: ...
-
-    @abstractmethod
-    def ecdh(self, peer: ec.EllipticCurvePublicKey) -> bytes: ...
+    except keys.KeyUnavailable as exc:
+        raise ValidationError(str(exc)) from None
+    if content_key is None or len(content_key) != CONTENT_KEY_BYTES:
+        # One message whatever failed, so that the answer tells an attacker nothing about the key.
+        raise ValidationError(_("The content key cannot be recovered with this agency's key: "
+                                "the package was altered or was not encrypted for this agency."))
+    return content_key
 
 
-class _SoftwareDecryptor(_Decryptor):
-    def __init__(self, private_key):
-        super().__init__(private_key.public_key())
-        self._key = private_key
-
-    def rsa_oaep_decrypt(self, encrypted_key: bytes) -> bytes | None:
-        try:
-            return self._key.decrypt(encrypted_key, _OAEP)
-        except ValueError:
-            return None
-
-    def ecdh(self, peer: ec.EllipticCurvePublicKey) -> bytes:
-        return self._key.exchange(ec.ECDH(), peer)
-
-
-def _decryptor(key, certificate: x509.Certificate) -> _Decryptor:
-    if isinstance(key, keys._InMemoryKey):
-        # The software backend's key, decrypted from the database by pki.keys; SigningKey has no
-        # decryption of its own, so the key inside is used here and nowhere else.
-        decryptor = _SoftwareDecryptor(key._key)
-    elif isinstance(key, (rsa.RSAPrivateKey, ec.EllipticCurvePrivateKey)):
-        decryptor = _SoftwareDecryptor(key)
-    elif _is_pkcs11(key):
-        decryptor = _Pkcs11Decryptor(key)
-    else:
+def _agency_key(key, certificate: x509.Certificate) -> keys.SigningKey:
+    if isinstance(key, (rsa.RSAPrivateKey, ec.EllipticCurvePrivateKey)):
+        key = keys.from_private_key(key)
+    elif not isinstance(key, keys.SigningKey):
         raise ValidationError(_("Only an RSA or P-256 private key can open an encrypted package."))
-    if decryptor.public_key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo) != \
+    if key.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo) != \
             certificate.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo):
         raise ValidationError(_("The private key given does not belong to the certificate given."))
-    return decryptor
-
-
-def _is_pkcs11(key) -> bool:
-    # pki.hsm loads python-pkcs11, imported only where an HSM is configured: a key from it means it is.
-    hsm = sys.modules.get("vanphong.pki.hsm")
-    return hsm is not None and isinstance(key, hsm.Pkcs11Key)
-
-
-class _Pkcs11Decryptor(_Decryptor):
-    """The agency's key in an HSM token: the content key is recovered inside the token (RSA-OAEP
-    decryption, or the ECDH shared secret), the private key never leaves it. pki.hsm's key offers
-    only signing, so its token and key id are used here to reach the key."""
-
-    def __init__(self, key):
-        super().__init__(key.public_key())
-        self._token, self._key_id = key._token, key._id
-
-    def _in_token(self, operation, unsupported: str):
-        """`operation` run on the private key in the token; None when the token finds the input invalid;
-        `unsupported` (with %(token)s and %(error)s) when the token cannot do it at all."""
-        import pkcs11.exceptions as p11
-        from pkcs11 import ObjectClass
-
-        from vanphong.pki import hsm
-
-        held = hsm.session(self._token)
-        with held.lock:
-            try:
-                private = held.session.get_key(object_class=ObjectClass.PRIVATE_KEY, id=self._key_id)
-                return operation(private)
-            except (p11.EncryptedDataInvalid, p11.EncryptedDataLenRange, p11.DataInvalid, p11.DataLenRange):
-                return None
-            except (p11.MechanismInvalid, p11.MechanismParamInvalid, p11.ArgumentsBad, p11.FunctionNotSupported,
-                    p11.FunctionRejected, p11.KeyTypeInconsistent, p11.TemplateInconsistent, p11.AttributeValueInvalid,
-                    p11.AttributeSensitive, p11.KeyUnextractable) as exc:
-                raise ValidationError(unsupported % {"token": self._token.label, "error": type(exc).__name__}) from None
-            except p11.NoSuchKey:
-                raise ValidationError(_("The HSM token “%(token)s” no longer holds the agency's key.")
-                                      % {"token": self._token.label}) from None
-            except p11.PKCS11Error as exc:
-                raise ValidationError(_("The HSM token “%(token)s” failed to open the encrypted package: %(error)s.")
-                                      % {"token": self._token.label, "error": type(exc).__name__}) from None
-
-    def rsa_oaep_decrypt(self, encrypted_key: bytes) -> bytes | None:
-        from pkcs11 import MGF, Mechanism
-
-        return self._in_token(lambda private: private.decrypt(
-            encrypted_key, mechanism=Mechanism.RSA_PKCS_OAEP, mechanism_param=(Mechanism.SHA256, MGF.SHA256, None)),
-            _("The HSM token “%(token)s” cannot decrypt with RSA-OAEP and SHA-256 (%(error)s): encrypted packages cannot be "
-              "opened with an RSA key kept in this token. Use a P-256 seal key, or an HSM that offers RSA-OAEP with SHA-256."))
-
-    def ecdh(self, peer: ec.EllipticCurvePublicKey) -> bytes:
-        from pkcs11 import KDF, Attribute, KeyType, Mechanism
-
-        point = peer.public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
-
-        def derive(private):
-            # The shared secret is made in the token as a session object readable once, then destroyed.
-            secret = private.derive_key(KeyType.GENERIC_SECRET, 256, mechanism=Mechanism.ECDH1_DERIVE,
-                                        mechanism_param=(KDF.NULL, None, point),
-                                        template={Attribute.TOKEN: False, Attribute.SENSITIVE: False, Attribute.EXTRACTABLE: True})
-            try:
-                return bytes(secret[Attribute.VALUE])
-            finally:
-                secret.destroy()
-
-        shared = self._in_token(derive, _("The HSM token “%(token)s” cannot agree a key by ECDH with the agency's key (%(error)s): "
-                                          "encrypted packages cannot be opened with a key kept in this token."))
-        if shared is None:
-            raise ValidationError(_("The sender's ephemeral key is not a valid P-256 point."))
-        return shared
+    return key

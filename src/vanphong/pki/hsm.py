@@ -32,7 +32,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509 import ocsp
 from django.utils.translation import gettext as _
-from pkcs11 import Attribute, KeyType, Mechanism, ObjectClass
+from pkcs11 import KDF, MGF, Attribute, KeyType, Mechanism, ObjectClass
 from pkcs11 import exceptions as p11
 from pkcs11.util.ec import encode_ec_public_key, encode_ecdsa_signature, encode_named_curve_parameters
 
@@ -202,6 +202,48 @@ class Pkcs11Key(keys.SigningKey):
             return x509.load_der_x509_crl(rebuilt.dump())
         raise TypeError(f"cannot sign a {type(draft).__name__} through PKCS#11")
 
+
+    def decrypt_oaep(self, ciphertext: bytes) -> bytes | None:
+        return self._in_token(lambda private: private.decrypt(
+            ciphertext, mechanism=Mechanism.RSA_PKCS_OAEP, mechanism_param=(Mechanism.SHA256, MGF.SHA256, None)),
+            _("The HSM token “%(token)s” cannot decrypt with RSA-OAEP and SHA-256 (%(error)s): encrypted packages cannot be "
+              "opened with an RSA key kept in this token. Use a P-256 seal key, or an HSM that offers RSA-OAEP with SHA-256."))
+
+    def ecdh(self, peer: ec.EllipticCurvePublicKey) -> bytes | None:
+        point = peer.public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
+
+        def derive(private):
+            # The shared secret is made in the token as a session object readable once, then destroyed.
+            secret = private.derive_key(KeyType.GENERIC_SECRET, 256, mechanism=Mechanism.ECDH1_DERIVE,
+                                        mechanism_param=(KDF.NULL, None, point),
+                                        template={Attribute.TOKEN: False, Attribute.SENSITIVE: False, Attribute.EXTRACTABLE: True})
+            try:
+                return bytes(secret[Attribute.VALUE])
+            finally:
+                secret.destroy()
+
+        return self._in_token(derive, _("The HSM token “%(token)s” cannot agree a key by ECDH with the agency's key (%(error)s): "
+                                        "encrypted packages cannot be opened with a key kept in this token."))
+
+    def _in_token(self, operation, unsupported: str):
+        """`operation` run on the private key in the token; None when the token finds the input invalid;
+        KeyUnavailable with `unsupported` (%(token)s, %(error)s) when the token cannot do it at all."""
+        held = session(self._token)
+        with held.lock:
+            try:
+                return operation(self._private(held))
+            except (p11.EncryptedDataInvalid, p11.EncryptedDataLenRange, p11.DataInvalid, p11.DataLenRange):
+                return None
+            except (p11.MechanismInvalid, p11.MechanismParamInvalid, p11.ArgumentsBad, p11.FunctionNotSupported,
+                    p11.FunctionRejected, p11.KeyTypeInconsistent, p11.TemplateInconsistent, p11.AttributeValueInvalid,
+                    p11.AttributeSensitive, p11.KeyUnextractable) as exc:
+                raise keys.KeyUnavailable(unsupported % {"token": self._token.label, "error": type(exc).__name__}) from None
+            except p11.NoSuchKey:
+                raise keys.KeyUnavailable(_("The HSM token “%(token)s” no longer holds the agency's key.")
+                                          % {"token": self._token.label}) from None
+            except p11.PKCS11Error as exc:
+                raise keys.KeyUnavailable(_("The HSM token “%(token)s” failed to open the encrypted package: %(error)s.")
+                                          % {"token": self._token.label, "error": type(exc).__name__}) from None
 
     def _sign_ocsp(self, builder: ocsp.OCSPResponseBuilder) -> ocsp.OCSPResponse:
         """cryptography insists that the key match the responder's certificate, so the draft names a

@@ -33,6 +33,8 @@ PKCS11 = "pkcs11"
 
 # Every signature the CA makes uses SHA-256: with RSA-3072 and P-256 it matches their strength.
 SIGNATURE_HASH = hashes.SHA256()
+# Content keys sent to an agency's RSA key (CMS KeyTransRecipientInfo, RFC 8017 with SHA-256 throughout).
+OAEP_SHA256 = padding.OAEP(mgf=padding.MGF1(hashes.SHA256()), algorithm=hashes.SHA256(), label=None)
 
 
 class KeyUnavailable(ImproperlyConfigured):
@@ -40,8 +42,21 @@ class KeyUnavailable(ImproperlyConfigured):
 
 
 class SigningKey(ABC):
+    """A private key held by a backend. It signs; an agency's seal key also recovers the content keys of
+    packages encrypted to it (exchange.confidential), inside the backend, so the key never leaves it."""
+
     @abstractmethod
     def public_key(self) -> rsa.RSAPublicKey | ec.EllipticCurvePublicKey: ...
+
+    @abstractmethod
+    def decrypt_oaep(self, ciphertext: bytes) -> bytes | None:
+        """RSA-OAEP (OAEP_SHA256) decryption; None when this key cannot open `ciphertext`.
+        KeyUnavailable when the backend cannot decrypt this way at all."""
+
+    @abstractmethod
+    def ecdh(self, peer: ec.EllipticCurvePublicKey) -> bytes | None:
+        """The ECDH shared secret with a peer's public key on this key's curve; None when the backend
+        refuses the peer's point. KeyUnavailable when the backend cannot agree keys at all."""
 
     @abstractmethod
     def sign(self, data: bytes) -> bytes:
@@ -86,6 +101,19 @@ class _InMemoryKey(SigningKey):
 
     def sign_builder(self, builder):
         return builder.sign(self._key, SIGNATURE_HASH)
+
+    def decrypt_oaep(self, ciphertext: bytes) -> bytes | None:
+        if not isinstance(self._key, rsa.RSAPrivateKey):
+            raise TypeError("only an RSA key decrypts with RSA-OAEP")
+        try:
+            return self._key.decrypt(ciphertext, OAEP_SHA256)
+        except ValueError:
+            return None
+
+    def ecdh(self, peer: ec.EllipticCurvePublicKey) -> bytes | None:
+        if not isinstance(self._key, ec.EllipticCurvePrivateKey):
+            raise TypeError("only an elliptic-curve key agrees keys by ECDH")
+        return self._key.exchange(ec.ECDH(), peer)
 
 
 def from_private_key(key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey) -> SigningKey:
