@@ -72,32 +72,40 @@ def test_a_recall_travels_signed_b_accepts_and_a_sees_13_then_15(clerk_a, clerk_
     assert AuditRecord.objects.filter(action="exchange.recall_accepted").count() == 1
 
 
-def test_a_registered_document_is_marked_recalled_once_its_handling_round_is_ended(clerk_a, clerk_b, agency_b, delivered):
+def test_accepting_the_recall_of_a_document_being_handled_ends_its_round(clerk_a, clerk_b, agency_b, delivered):
+    """The round in progress ends WITHDRAWN through the workflow (handling.end_handling), with the sender's reason;
+    nothing more can be done on the document; 04 recorded before the recall but not yet gone out stays here."""
     document, original = delivered
     incoming = services.register_received(clerk_b, original, doc_type="QĐ")
+    cycle.run_once()  # 03 goes back
     from vanphong.workflow import handling
-    from vanphong.workflow.models import Assignment, Task
+    from vanphong.workflow.models import Assignment, StatusEvent, Task, Withdrawal
 
     leader_b = make_person(agency_b, "lanhdao.b", "Lãnh Đạo B", roles=["leader"])
     specialist_b = make_person(agency_b, "chuyenvien.b", "Chuyên Viên B", roles=["specialist"])
     handling.assign(leader_b, incoming, lead=specialist_b)
     services.recall_document(clerk_a, document, reason="Thay đổi kế hoạch")
-    cycle.run_once()
-    request = InboundPackage.objects.get(agency=agency_b, business_doc_type=1)
-    with pytest.raises(ValidationError, match="still being handled"):
-        services.accept_request(clerk_b, request)
-    request.refresh_from_db()
-    original.refresh_from_db()
-    assert request.state == "received" and original.state == "registered"
-    assert not OutboundMessage.objects.filter(inbound=request, status_code="15").exists()
+    # The recall arrives before the worker queued the 04 of the assignment (delivery and intake only).
+    from vanphong.exchange import outbox
 
-    task = Task.objects.get(document=incoming, role="lead", status="open")
-    handling.return_task(specialist_b, task, reason="Văn bản bị thu hồi")
+    outbox.deliver_all()
+    inbox.receive_all()
+    request = InboundPackage.objects.get(agency=agency_b, business_doc_type=1)
     services.accept_request(clerk_b, request)
     original.refresh_from_db()
     assert original.state == "recalled" and original.document == incoming
+    assignment = Assignment.objects.get(document=incoming)
+    assert assignment.status == "withdrawn"
     assert not Task.objects.filter(document=incoming, status="open").exists()
-    assert not Assignment.objects.filter(document=incoming, status="open").exists()
+    withdrawal = Withdrawal.objects.get(document=incoming)
+    assert (withdrawal.kind, withdrawal.reason, withdrawal.withdrawn_by) == ("recalled", "Thay đổi kế hoạch", clerk_b)
+    with pytest.raises(ValidationError, match="The sender recalled this document"):
+        handling.assign(leader_b, incoming, lead=specialist_b)
+    cycle.run_once()
+    assert recall_codes(document, agency_b) == ["13", "15"]
+    sent = set(OutboundMessage.objects.filter(inbound=original, kind="status").values_list("status_code", flat=True))
+    assert "03" in sent and not sent & {"04", "05", "06"}  # nothing about handling that no longer goes on
+    assert StatusEvent.objects.get(document=incoming, code="04").delivered_at is None
 
 
 def test_b_refuses_with_a_reason_and_a_sees_16(clerk_a, clerk_b, agency_b, delivered):

@@ -74,6 +74,31 @@ def test_a_replaces_the_document_b_accepts_the_old_is_marked_replaced_and_the_ne
     assert AuditRecord.objects.filter(action="exchange.replacement_accepted").count() == 1
 
 
+def test_accepting_a_replacement_ends_the_old_documents_round_as_replaced(clerk_a, clerk_b, agency_b, delivered):
+    from vanphong.workflow import handling
+    from vanphong.workflow.models import Task, Withdrawal
+
+    document, original = delivered
+    old_incoming = services.register_received(clerk_b, original, doc_type="QĐ")
+    leader_b = make_person(agency_b, "lanhdao.b", "Lãnh Đạo B", roles=["leader"])
+    specialist_b = make_person(agency_b, "chuyenvien.b", "Chuyên Viên B", roles=["specialist"])
+    old_round = handling.assign(leader_b, old_incoming, lead=specialist_b, instructions="Triển khai ngay.")
+    issue_replacement(clerk_a, document, reason="Sai số liệu phụ lục")
+    cycle.run_once()
+    incoming = InboundPackage.objects.get(agency=agency_b, business_doc_type=3)
+    services.accept_request(clerk_b, incoming)
+    incoming.refresh_from_db()
+    old_round.refresh_from_db()
+    withdrawal = Withdrawal.objects.get(document=old_incoming)
+    assert old_round.status == "withdrawn" and withdrawal.assignment == old_round
+    assert (withdrawal.kind, withdrawal.reason) == ("replaced", "Sai số liệu phụ lục")
+    assert Task.objects.get(assignment=old_round).status == "withdrawn"
+    with pytest.raises(ValidationError, match="The sender replaced this document"):
+        handling.assign(leader_b, old_incoming, lead=specialist_b)
+    new_incoming = services.register_received(clerk_b, incoming, doc_type="QĐ")  # the new one, registered and handled as any
+    assert handling.assign(leader_b, new_incoming, lead=specialist_b).status == "open"
+
+
 def test_b_refuses_the_replacement_and_the_old_one_stays(clerk_a, clerk_b, agency_b, delivered):
     document, original = delivered
     new = issue_replacement(clerk_a, document)

@@ -303,6 +303,24 @@ def test_the_report_matches_the_dashboard_figure_by_figure(work, as_, language):
     assert AuditRecord.objects.filter(action="workflow.report.exported").count() == 2
 
 
+def test_withdrawn_work_is_in_no_figure_and_the_report_still_matches_the_dashboard(work, as_):
+    """Work still open when its sender withdrew the document (here: received in June 2025, due long ago, so it would
+    count as overdue) is neither done nor late and nobody's: the figures are those without it, everywhere."""
+    withdrawn = work.register("Công văn bị thu hồi")
+    assignment = handling.assign(work.leader, withdrawn, lead=work.specialist, coordinators=[work.board_specialist],
+                                 deadline=timezone.localdate() + dt.timedelta(days=30))
+    for task in assignment.tasks.all():
+        _set(task, created_at=at("2025-06-02"), deadline=dt.date(2025, 6, 10))
+    open_figures = numbers(statistics.handling_statistics(work.leader, period=YEAR_2025).total)
+    assert open_figures == (6, 1, 1, 3, 1, Decimal("5.5"))  # while open, it is overdue work
+    handling.end_handling(work.clerk, withdrawn, kind="recalled", reason="Ban hành nhầm")
+    stats = statistics.handling_statistics(work.leader, period=YEAR_2025)
+    assert numbers(stats.total) == (4, 1, 1, 1, 1, Decimal("5.5"))
+    assert {m.label: m.figures.received for m in stats.months}["06/2025"] == 0
+    assert {t.document.subject for t in unit_work_list(work.leader, "overdue")} == {"Công văn số hai"}
+    test_the_report_matches_the_dashboard_figure_by_figure(work, as_, "en")
+
+
 def test_a_leader_of_another_agency_sees_nothing_of_agency_a(work, agency_b, as_):
     from tests.factories import make_unit
 

@@ -205,12 +205,15 @@ def queue_status(inbound: InboundPackage, code: str, description: str = "", *, s
 
 
 def queue_status_events(*, limit: int = 500) -> int:
-    """The workflow's status events (03–06) of documents received through the exchange, not yet queued."""
-    from vanphong.workflow.models import StatusEvent
+    """The workflow's status events (03–06) of documents received through the exchange, not yet queued. None
+    of a document its sender withdrew: once the recall or the replacement is accepted (15), handling
+    reported from before it would only say that work goes on, which it does not."""
+    from vanphong.workflow.models import StatusEvent, Withdrawal
 
     queued = OutboundMessage.objects.filter(status_event=OuterRef("pk"))
+    withdrawn = Withdrawal.objects.filter(document_id=OuterRef("document_id"))
     events = list(StatusEvent.objects.filter(delivered_at__isnull=True, document__received_package__sender__isnull=False)
-                  .exclude(Exists(queued)).select_related("document__received_package").order_by("occurred_at", "pk")[:limit])
+                  .exclude(Exists(queued)).exclude(Exists(withdrawn)).select_related("document__received_package").order_by("occurred_at", "pk")[:limit])
     for event in events:
         queue_status(event.document.received_package, event.code, status_event=event, occurred_at=event.occurred_at)
     return len(events)

@@ -1,7 +1,7 @@
 """The clerk's decisions on received packages: register one into an incoming register (status 03
 then goes back through the workflow's status event), or reject it with a reason (status 02); on a
-recall a sender asked for, accept it (15: the package it is about is withdrawn) or refuse it with a
-reason (16). On the sending side: recall an issued document from the agencies it reached."""
+recall a sender asked for, accept it (15: the package it is about is withdrawn, and the handling of the
+document registered from it ends: workflow.handling.end_handling) or refuse it with a reason (16). On the sending side: recall an issued document from the agencies it reached."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ from vanphong.documents.types import Competence, DocumentType, Urgency
 from vanphong.exchange import corrections
 from vanphong.exchange.edxml import model, reader
 from vanphong.exchange.edxml.limits import Limits
+from vanphong.exchange.edxml.oddities import UnreadablePackage
 from vanphong.exchange.models import BUSINESS_NEW, BUSINESS_RECALL, BUSINESS_UPDATE, InboundPackage, OutboundMessage
 from vanphong.exchange.outbox import queue_status
 
@@ -211,13 +212,6 @@ def recall_document(actor, document, *, reason: str, request=None) -> list[Outbo
     return rows
 
 
-def _open_handling_round(document):
-    """The document's handling round still in progress, if any (workflow)."""
-    from vanphong.workflow.models import Assignment
-
-    return Assignment.objects.filter(document=document, status=Assignment.Status.OPEN).first()
-
-
 def accept_request(actor, package: InboundPackage, *, request=None) -> InboundPackage:
     """Accept a recall, an update or a replacement; 15 goes back to the sender. A replacement accepted
     stays waiting, now as a document to register; the others are decided."""
@@ -226,13 +220,13 @@ def accept_request(actor, package: InboundPackage, *, request=None) -> InboundPa
         original = InboundPackage.objects.select_for_update(of=("self",)).select_related("document").get(pk=package.original_id)
         now = timezone.now()
         if package.is_replacement:
-            data = _withdraw(original, InboundPackage.State.REPLACED, _("then accept the replacement"))
+            data = _withdraw(actor, package, original, InboundPackage.State.REPLACED, request)
             package.replacement_accepted_at = now
             package.save(update_fields=["replacement_accepted_at"])
             action = "exchange.replacement_accepted"
         else:
             if package.is_recall:
-                data, action = _withdraw(original, InboundPackage.State.RECALLED, _("then accept the recall")), "exchange.recall_accepted"
+                data, action = _withdraw(actor, package, original, InboundPackage.State.RECALLED, request), "exchange.recall_accepted"
             else:
                 data, action = _accept_update(package, original), "exchange.update_accepted"
             package.state, package.decided_by, package.decided_at = InboundPackage.State.ACCEPTED, actor, now
@@ -245,24 +239,28 @@ def accept_request(actor, package: InboundPackage, *, request=None) -> InboundPa
     return package
 
 
-def _withdraw(original: InboundPackage, state: str, then: str) -> dict:
+def _withdraw(actor, package: InboundPackage, original: InboundPackage, state: str, request) -> dict:
     """The package recalled or replaced is withdrawn: a waiting package is no longer offered for
-    registration; a registered document says so on its page.
+    registration; a registered document says so on its page, and its handling ends (the workflow ends
+    its open round and every task still open, so that nobody works on a withdrawn document)."""
+    from vanphong.workflow import handling
 
-    The workflow has no way to stop a handling round from outside it: a document still being
-    handled is refused here, with the round's deadline, so that its leader ends the round first
-    through the workflow (the lead returns it) and no task stays open on a withdrawn document."""
-    if original.document_id is not None:
-        current = _open_handling_round(original.document)
-        if current is not None:
-            raise ValidationError(_("The document (arrival no. %(number)s) is still being handled: its round, due %(deadline)s, "
-                                    "must be ended first (its lead returns it to the leader), %(then)s.")
-                                  % {"number": original.document.number, "deadline": current.deadline.strftime("%d/%m/%Y"),
-                                     "then": then})
     before = original.state
     original.state = state
     original.save(update_fields=["state"])
+    if original.document_id is not None:
+        kind = "replaced" if state == InboundPackage.State.REPLACED else "recalled"
+        handling.end_handling(actor, original.document, kind=kind, reason=sender_reason(package), request=request)
     return {"original_state": before}
+
+
+def sender_reason(package: InboundPackage) -> str:
+    """Why the sender recalls, corrects or replaces (BussinessDocReason), as its package says; "" if unreadable."""
+    try:
+        edoc = read_package(package).package
+    except (UnreadablePackage, OSError):
+        return ""
+    return edoc.bussiness.bussiness_doc_reason if isinstance(edoc, model.Edoc) and edoc.bussiness else ""
 
 
 def proposed_changes(package: InboundPackage) -> dict:

@@ -20,7 +20,8 @@ NotificationId = Path[int, {"ge": 1, "le": MAX_ID}]
 class NotificationOut(Schema):
     id: int
     kind: Literal[tuple(Notification.Kind.values)] = Field(description=(
-        "task_given, task_returned, extension_asked, extension_decided, reminder_before, reminder_overdue, escalation."))
+        "task_given, task_returned, extension_asked, extension_decided, reminder_before, reminder_overdue, escalation, "
+        "approval_awaiting, consultation_invited, consultation_due, handling_ended (the document was withdrawn by its sender)."))
     title: str = Field(description="What happened, in the language of Accept-Language.")
     detail: str
     link: str = Field(description="The page it is about, a path on this site.")

@@ -20,6 +20,7 @@ class NotificationsConfig(AppConfig):
         hooks.extension_requested.connect(receivers.on_extension_requested, dispatch_uid="notifications-extension-requested")
         hooks.extension_decided.connect(receivers.on_extension_decided, dispatch_uid="notifications-extension-decided")
         hooks.approval_awaiting.connect(receivers.on_approval_awaiting, dispatch_uid="notifications-approval-awaiting")
+        hooks.handling_ended.connect(receivers.on_handling_ended, dispatch_uid="notifications-handling-ended")
         user_logged_in.connect(receivers.on_signed_in, dispatch_uid="notifications-language")
         # Each worker makes sure the reminder scan and the e-mail delivery are scheduled.
         worker_started.connect(tasks.on_worker_started, dispatch_uid="notifications-schedule")

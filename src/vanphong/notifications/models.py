@@ -56,6 +56,7 @@ class Notification(models.Model):
         PACKAGE_RECEIVED = "package_received", _("Package received through the exchange")
         NETWORK_PROBLEM = "network_problem", _("Exchange network alert")
         NETWORK_RESOLVED = "network_resolved", _("Exchange network alert resolved")
+        HANDLING_ENDED = "handling_ended", _("Handling ended: document withdrawn")
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=20, choices=Kind.choices)

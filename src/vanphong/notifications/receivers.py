@@ -62,6 +62,19 @@ def on_approval_awaiting(sender, step, actor, **kwargs) -> None:
     notify(Entry(pid, Kind.APPROVAL_AWAITING, key, link, params) for pid in reach if not actor or pid != actor.pk)
 
 
+def on_handling_ended(sender, withdrawal, tasks, actor, **kwargs) -> None:
+    """Everyone whose task ended with the withdrawn document, and the leader who assigned the round."""
+    tasks = list(Task.objects.filter(pk__in=[t.pk for t in tasks]).select_related("document", "person", "unit"))
+    reach = holders(tasks)
+    extra = {"actor": actor.full_name, "withdrawal": withdrawal.kind, "text": withdrawal.reason[:MAX_TEXT]}
+    entries = [Entry(pid, Kind.HANDLING_ENDED, f"handling-ended:task:{t.pk}", document_link(t.document_id), task_params(t, **extra))
+               for t in tasks for pid in reach[t.pk] if pid != actor.pk]
+    if withdrawal.assignment_id and tasks and withdrawal.assignment.assigned_by_id != actor.pk:
+        entries.append(Entry(withdrawal.assignment.assigned_by_id, Kind.HANDLING_ENDED, f"handling-ended:assignment:{withdrawal.assignment_id}",
+                             document_link(withdrawal.document_id), task_params(tasks[0], **extra)))
+    notify(entries)
+
+
 def on_signed_in(sender, request, user, **kwargs) -> None:
     """Until a person chooses in My account, their e-mails are in the language they first signed in with."""
     from django.conf import settings

@@ -85,6 +85,10 @@ def words(kind: str, params: dict, *, for_email: bool = False) -> Words:
         if params.get("overdue"):
             return Words(_("Comments overdue on the draft: %(document)s") % p, _("The deadline was %(date)s.") % p)
         return Words(_("Comments awaited on the draft: %(document)s") % p, _("The deadline is %(date)s.") % p)
+    if kind == Kind.HANDLING_ENDED:
+        title = (_("Replaced by the sender, handling ended: %(document)s") if params.get("withdrawal") == "replaced"
+                 else _("Recalled by the sender, handling ended: %(document)s")) % p
+        return Words(title, text)
     return Words(_("Notification"))
 
 

@@ -47,7 +47,8 @@ class TaskOut(Schema):
     parent_id: int | None = Field(description="The task it was passed down from.")
     given_by_id: int
     deadline: dt.date
-    status: TaskStatusCode = Field(description="open, passed (down), returned, done, closed (with a returned round).")
+    status: TaskStatusCode = Field(description="open, passed (down), returned, done, closed (with a returned round), withdrawn "
+                                               "(still open when the sender recalled or replaced the document: ended, not done).")
     created_at: dt.datetime
     closed_at: dt.datetime | None
 
@@ -93,7 +94,9 @@ class AssignmentOut(Schema):
     assigned_by_id: int
     instructions: str
     deadline: dt.date
-    status: Literal[tuple(Assignment.Status.values)]
+    status: Literal[tuple(Assignment.Status.values)] = Field(description=(
+        "open, completed, returned (by its lead), withdrawn (ended when the sender recalled or replaced the document: "
+        "nothing more can be done on it)."))
     created_at: dt.datetime
     closed_at: dt.datetime | None
     result: str

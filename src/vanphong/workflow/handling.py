@@ -16,7 +16,9 @@ changed nothing. The rules (see workflow.models for the shapes):
   them, or, from the top of the chain, to the assigning leader: a returned lead ends the round);
   asks for more time (the assigning leader grants a date or refuses with a reason); adds progress
   notes with files. A coordinator's note may close their part. The lead completes the round with a
-  result, optionally drafting the reply as an outgoing document. People informed mark it read."""
+  result, optionally drafting the reply as an outgoing document. People informed mark it read.
+- A document its sender withdrew (a recall or a replacement its clerk accepted) has its handling ended from
+  outside (end_handling): nothing of it can be assigned or done any more."""
 
 from __future__ import annotations
 
@@ -34,12 +36,13 @@ from vanphong.core.clearance import Clearance, may_read
 from vanphong.core.errors import PermissionDenied, ValidationError
 from vanphong.documents import services as documents
 from vanphong.documents.models import Direction, Document
+from vanphong.documents.permissions import is_clerk
 from vanphong.documents.selectors import documents_visible_to
 from vanphong.documents.types import DocumentType
 from vanphong.org.models import Person, Unit
 from vanphong.workflow import calendar, deadlines, events, hooks
-from vanphong.workflow.models import Assignment, ExtensionRequest, StatusEvent, Step, Task
-from vanphong.workflow.permissions import require_leader
+from vanphong.workflow.models import Assignment, ExtensionRequest, StatusEvent, Step, Task, Withdrawal
+from vanphong.workflow.permissions import is_leader, require_leader
 
 MAX_TEXT = 5000
 Target = Person | Unit
@@ -124,6 +127,21 @@ def _mark_processing(document: Document, actor) -> None:
     events.record(document, Code.PROCESSING, actor)
 
 
+def withdrawn_message(withdrawal: Withdrawal) -> str:
+    when = timezone.localtime(withdrawal.withdrawn_at).strftime("%d/%m/%Y")
+    if withdrawal.kind == Withdrawal.Kind.REPLACED:
+        return _("The sender replaced this document (accepted on %(date)s): its handling has ended, and nothing more can be "
+                 "assigned or done on it. Handle the replacement instead.") % {"date": when}
+    return _("The sender recalled this document (accepted on %(date)s): its handling has ended, and nothing more can be "
+             "assigned or done on it.") % {"date": when}
+
+
+def _refuse_if_withdrawn(document_id: int) -> None:
+    withdrawal = Withdrawal.objects.filter(document_id=document_id).first()
+    if withdrawal is not None:
+        raise ValidationError(withdrawn_message(withdrawal))
+
+
 # ---- assigning --------------------------------------------------------------------------------------
 
 
@@ -136,6 +154,7 @@ def assign(actor, document: Document, *, lead: Target, coordinators: Iterable[Ta
     _require_reader(actor, document)
     if document.direction != Direction.INCOMING or document.status != Document.Status.REGISTERED:
         raise ValidationError(_("Only a registered incoming document is assigned."))
+    _refuse_if_withdrawn(document.pk)
     current = Assignment.objects.filter(document=document, status=Assignment.Status.OPEN).first()
     if current is not None:
         raise ValidationError(_("This document is already being handled (round %(round)s, due %(date)s). A new round can start once "
@@ -191,6 +210,7 @@ def _lock(actor, task: Task, roles: Iterable[str] = tuple(Task.Role), refusal: s
     task = Task.objects.select_related("person", "unit").get(pk=task.pk)
     if not task.is_held_by(actor):
         raise PermissionDenied(_("This task is not yours: it is given to %(name)s.") % {"name": task.holder_name})
+    _refuse_if_withdrawn(assignment.document_id)
     if round_open and assignment.status != Assignment.Status.OPEN:
         raise ValidationError(_("This round of handling is already %(status)s.") % {"status": assignment.get_status_display().lower()})
     if task.status != Task.Status.OPEN:
@@ -300,6 +320,7 @@ def decide_extension(actor, ask: ExtensionRequest, *, grant: bool, deadline: dt.
         raise PermissionDenied(_("Only the leader who assigned this round decides on more time."))
     if ask.requested_by_id == actor.pk:
         raise PermissionDenied(_("You cannot decide on your own request for more time."))
+    _refuse_if_withdrawn(assignment.document_id)
     if ask.status != ExtensionRequest.Status.PENDING:
         raise ValidationError(_("This request has already been decided: %(status)s.") % {"status": ask.get_status_display().lower()})
     if assignment.status != Assignment.Status.OPEN or ask.task.status != Task.Status.OPEN:
@@ -379,3 +400,44 @@ def acknowledge(actor, task: Task, *, request=None) -> None:
     _close(task, Task.Status.DONE)
     Step.objects.create(assignment=assignment, task=task, kind=Step.Kind.READ, actor=actor)
     _audit("workflow.task.read", actor, task, request)
+
+
+# ---- ended from outside: the document withdrawn by its sender -------------------------------------------
+
+
+@transaction.atomic
+def end_handling(actor, document: Document, *, kind: str, reason: str = "", request=None) -> Withdrawal:
+    """End the handling of an incoming document its sender withdrew (`kind`: recalled or replaced, with the sender's
+    reason), as its clerk accepts the recall or the replacement. The open round ends WITHDRAWN, every task still
+    open (lead, coordinating, for information, in any round) ends WITHDRAWN, so that it leaves every list and count
+    and is neither done nor late in the figures; requests for more time still waiting end too; a returned round no
+    longer waits to be assigned again. The people whose tasks ended, and the leader who assigned the round, are
+    notified. No status event (03–06) is recorded: the sender hears of the withdrawal by its own answer (15)."""
+    document = Document.objects.select_for_update(of=("self",)).select_related("agency").get(pk=document.pk)
+    if not (actor and actor.is_authenticated and actor.is_active
+            and (is_clerk(actor, document.agency) or is_leader(actor, document.agency))):
+        raise PermissionDenied(_("Only a clerk or a leader of this agency may end the handling of its documents."))
+    if kind not in Withdrawal.Kind.values:
+        raise ValidationError({"kind": _("Say whether the document was recalled or replaced by its sender.")})
+    if document.direction != Direction.INCOMING or document.status != Document.Status.REGISTERED:
+        raise ValidationError(_("Only the handling of a registered incoming document can be ended."))
+    _refuse_if_withdrawn(document.pk)
+    reason = _text(reason, "reason", required=False)
+    now = timezone.now()
+    current = Assignment.objects.select_for_update().filter(document=document, status=Assignment.Status.OPEN).first()
+    ended = list(Task.objects.filter(document=document, status=Task.Status.OPEN).order_by("pk"))
+    Task.objects.filter(pk__in=[t.pk for t in ended]).update(status=Task.Status.WITHDRAWN, closed_at=now)
+    ExtensionRequest.objects.filter(assignment__document=document, status=ExtensionRequest.Status.PENDING).update(
+        status=ExtensionRequest.Status.WITHDRAWN, decided_at=now)
+    Assignment.objects.filter(document=document, awaiting_reassignment=True).update(awaiting_reassignment=False)
+    if current is not None:
+        current.status, current.closed_at = Assignment.Status.WITHDRAWN, now
+        current.save(update_fields=["status", "closed_at"])
+        Step.objects.create(assignment=current, kind=Step.Kind.WITHDRAWN, actor=actor, text=reason)
+    withdrawal = Withdrawal.objects.create(agency_id=document.agency_id, document=document, kind=kind, reason=reason,
+                                           assignment=current, withdrawn_by=actor, withdrawn_at=now)
+    hooks.handling_ended.send(sender=Withdrawal, withdrawal=withdrawal, tasks=ended, actor=actor)
+    audit.record("workflow.handling.ended", actor=actor, agency=document.agency, target=document, request=request, data={
+        "document": document.pk, "kind": kind, "reason": reason, "assignment": current.pk if current else None,
+        "tasks": [t.pk for t in ended]})
+    return withdrawal

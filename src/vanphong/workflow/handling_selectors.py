@@ -19,7 +19,7 @@ from vanphong.documents.selectors import documents_visible_to, readable
 from vanphong.org.models import Person, Unit
 from vanphong.workflow import calendar
 from vanphong.workflow.approval_selectors import awaiting_count
-from vanphong.workflow.models import Assignment, ExtensionRequest, StatusEvent, Step, Task
+from vanphong.workflow.models import Assignment, ExtensionRequest, StatusEvent, Step, Task, Withdrawal
 from vanphong.workflow.permissions import is_leader
 
 LISTS = ("todo", "overdue", "done", "information")
@@ -143,6 +143,7 @@ class Handling:
     my_tasks: list[Task] = field(default_factory=list)
     my_decisions: list[ExtensionRequest] = field(default_factory=list)
     can_assign: bool = False
+    withdrawal: Withdrawal | None = None  # its sender withdrew it: handling ended
 
     @property
     def current(self) -> Assignment | None:
@@ -158,7 +159,8 @@ def document_handling(reader, document: Document) -> Handling:
     rounds = list(Assignment.objects.filter(document=document).select_related("assigned_by", "completed_by", "reply_document")
                   .prefetch_related(Prefetch("steps", queryset=steps), Prefetch("tasks", queryset=tasks),
                                     Prefetch("extension_requests", queryset=asks)).order_by("round"))
-    handling = Handling(document, rounds, list(StatusEvent.objects.filter(document=document).select_related("actor").order_by("code")))
+    handling = Handling(document, rounds, list(StatusEvent.objects.filter(document=document).select_related("actor").order_by("code")),
+                        withdrawal=Withdrawal.objects.filter(document=document).select_related("withdrawn_by", "assignment").first())
     open_round = next((r for r in rounds if r.is_open), None)
     for assignment in rounds:
         tasks = list(assignment.tasks.all())
@@ -172,8 +174,13 @@ def document_handling(reader, document: Document) -> Handling:
     if open_round is not None and open_round.assigned_by_id == reader.pk:
         handling.my_decisions = [a for a in open_round.extension_requests.all() if a.requested_by_id != reader.pk]
     handling.can_assign = (document.direction == "in" and document.status == Document.Status.REGISTERED and open_round is None
-                           and is_leader(reader, document.agency))
+                           and handling.withdrawal is None and is_leader(reader, document.agency))
     return handling
+
+
+def withdrawal_of(document_id: int) -> Withdrawal | None:
+    """How the handling of a document the reader already reads (a task's, a request's) ended, if its sender withdrew it."""
+    return Withdrawal.objects.filter(document_id=document_id).first()
 
 
 def task_for(reader, pk) -> Task:

@@ -58,6 +58,9 @@ def document_section(request, document) -> str:
 def assign(request, pk):
     document = get_or_404(documents.document_detail, request.user, pk)
     state = selectors.document_handling(request.user, document)
+    if state.withdrawal is not None and request.method != "POST":
+        messages.error(request, handling.withdrawn_message(state.withdrawal))
+        return redirect(_document_url(document.pk))
     if not state.can_assign and request.method != "POST":
         raise PermissionDenied
     form = AssignForm(request.POST or None, targets=_agency_targets(request.user),
@@ -83,10 +86,19 @@ def _held_task(request, pk) -> Task:
     return task
 
 
+def _no_longer_open(request, document_id: int, otherwise: str) -> None:
+    """Why a task or a request can no longer be acted on: its document withdrawn by the sender, or `otherwise`."""
+    withdrawal = selectors.withdrawal_of(document_id)
+    if withdrawal is not None:
+        messages.error(request, handling.withdrawn_message(withdrawal))
+    else:
+        messages.info(request, otherwise)
+
+
 def _action_page(request, task, form, perform, *, title: str, button: str, done: str):
     """Show `form` for `task`; on a valid POST call perform(cleaned_data) and go back to the document."""
     if task.status != Task.Status.OPEN and request.method == "GET":
-        messages.info(request, _("This task is no longer open."))
+        _no_longer_open(request, task.document_id, _("This task is no longer open."))
         return redirect(_document_url(task.document_id))
     if request.method == "POST" and form.is_valid():
         try:
@@ -185,7 +197,7 @@ def decide_extension(request, pk):
     if ask.assignment.assigned_by_id != request.user.pk:
         raise PermissionDenied
     if ask.status != ExtensionRequest.Status.PENDING and request.method == "GET":
-        messages.info(request, _("This request has already been decided."))
+        _no_longer_open(request, ask.assignment.document_id, _("This request has already been decided."))
         return redirect(_document_url(ask.assignment.document_id))
     form = DecisionForm(request.POST or None, initial={"decision": "grant", "deadline": ask.requested_deadline})
     if request.method == "POST" and form.is_valid():

@@ -10,7 +10,9 @@ outside the database.
 - extension_decided: sender=ExtensionRequest, ask=ExtensionRequest, actor: the leader granted or refused it.
 - approval_awaiting: sender=ApprovalStep, step=ApprovalStep, actor: an outgoing draft now waits for the step's
   holder (a person, or any member of a unit). For workflow.approval to send wherever a step becomes pending
-  (submitted, approved on to the next step, returned to a previous one); notifications tells the holders."""
+  (submitted, approved on to the next step, returned to a previous one); notifications tells the holders.
+- handling_ended: sender=Withdrawal, withdrawal=Withdrawal, tasks=[Task, ...], actor: the document was withdrawn by
+  its sender; `tasks` are those that were still open, ended with it."""
 
 from django.dispatch import Signal
 
@@ -19,3 +21,4 @@ task_returned = Signal()
 extension_requested = Signal()
 extension_decided = Signal()
 approval_awaiting = Signal()
+handling_ended = Signal()

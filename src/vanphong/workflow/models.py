@@ -87,12 +87,15 @@ class Assignment(models.Model):
     instructions (ý kiến chỉ đạo). Each of those is a Task.
 
     A document has at most one open round. A new round may follow once the previous one is
-    completed (follow-up work) or returned by its lead (the leader assigns it again)."""
+    completed (follow-up work) or returned by its lead (the leader assigns it again). A round ended
+    because its document was withdrawn (recalled or replaced by its sender: Withdrawal) is WITHDRAWN,
+    and no round follows it."""
 
     class Status(models.TextChoices):
         OPEN = "open", _("In progress")
         COMPLETED = "completed", _("Completed")
         RETURNED = "returned", _("Returned")
+        WITHDRAWN = "withdrawn", _("Ended: document withdrawn")
 
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
     document = models.ForeignKey("documents.Document", on_delete=models.PROTECT, related_name="assignments")
@@ -150,6 +153,8 @@ class Task(models.Model):
         RETURNED = "returned", _("Returned")
         DONE = "done", _("Done")
         CLOSED = "closed", _("Closed with the round")
+        # Still open when its document was withdrawn: not done, not late, nobody's work any more.
+        WITHDRAWN = "withdrawn", _("Ended: document withdrawn")
 
     ACTING_ROLES = (Role.LEAD, Role.COORDINATE)
 
@@ -212,6 +217,7 @@ class ExtensionRequest(models.Model):
         PENDING = "pending", _("Waiting for a decision")
         GRANTED = "granted", _("Granted")
         REFUSED = "refused", _("Refused")
+        WITHDRAWN = "withdrawn", _("Ended: document withdrawn")
 
     task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="extension_requests")
     assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="extension_requests")
@@ -245,6 +251,7 @@ class Step(models.Model):
         EXTENSION_REFUSED = "ext_refused", _("More time refused")
         COMPLETED = "completed", _("Completed")
         READ = "read", _("Read")
+        WITHDRAWN = "withdrawn", _("Handling ended: document withdrawn")
 
     assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="steps")
     task = models.ForeignKey(Task, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
@@ -257,6 +264,28 @@ class Step(models.Model):
 
     class Meta:
         ordering = ["created_at", "pk"]
+
+
+class Withdrawal(models.Model):
+    """An incoming document its sender withdrew (a recall or a replacement its clerk accepted): its handling
+    ended then, and it is never handled again. Written by workflow.handling.end_handling, the one way the
+    handling of a document is stopped from outside the workflow."""
+
+    class Kind(models.TextChoices):
+        RECALLED = "recalled", _("Recalled by the sender")
+        REPLACED = "replaced", _("Replaced by the sender")
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    document = models.OneToOneField("documents.Document", on_delete=models.PROTECT, related_name="handling_withdrawal")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    reason = models.TextField(_("reason"), blank=True)
+    # The round it ended, if one was open then.
+    assignment = models.OneToOneField(Assignment, null=True, blank=True, on_delete=models.PROTECT, related_name="withdrawal")
+    withdrawn_by = models.ForeignKey("org.Person", on_delete=models.PROTECT, related_name="+")
+    withdrawn_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.document_id} {self.kind}"
 
 
 class StatusEvent(models.Model):

@@ -4,7 +4,8 @@ its API and the periodic report (DOCX and XLSX) all read, so that they can never
 What is counted. A piece of work is a lead (chủ trì) or coordinating (phối hợp) task, of a person or of a
 unit; documents given for information are not work to be done. Work passed down is counted once, for whoever
 holds it now (the task passed down is not counted, the one below it is), and work returned is counted for
-nobody (it is no longer theirs). So each piece of work is counted in exactly one row, and the columns add up:
+nobody (it is no longer theirs); nor is work withdrawn (open when its sender recalled or replaced the document:
+neither done nor late, and nobody's any more; the document's page and its holders' "done" list show it withdrawn). So each piece of work is counted in exactly one row, and the columns add up:
 received = completed on time + completed late + open and overdue + open within the deadline.
 
 - received: work that reached its holder within the period (the task was created then);
