@@ -74,6 +74,9 @@ COVERED = {
     "consultation:version": "object", "consultation:answer": "object", "consultation:answer_file": "object",
     "consultation:paper": "object", "consultation:place": "object", "consultation:version_file": "object",
     "consultation:exclude": "object",
+    # The synthesis report's downloads: staff of the drafting body only, 404 for a respondent and another agency
+    # (tests/consultation/test_synthesis.py: test_only_the_drafting_body_downloads_the_report).
+    "consultation:report": "object",
     # Invitations by exchange (tests/consultation/test_exchange_pages.py): sending the letter and entering an answer are
     # the consultation's staff's (404 for others of the agency and for another agency, nothing changed); a reply by exchange
     # is drafted by readers of the received document in its own agency (404 for another agency).

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from vanphong.consultation import exchange_views, views
+from vanphong.consultation import exchange_views, synthesis_views, views
 
 app_name = "consultation"
 urlpatterns = [
@@ -10,6 +10,7 @@ urlpatterns = [
     path("<int:pk>/invite/", views.invite, name="invite"),
     path("<int:pk>/remind/", views.remind, name="remind"),
     path("<int:pk>/close/", views.close, name="close"),
+    path("<int:pk>/report.<str:fmt>", synthesis_views.report, name="report"),
     path("<int:pk>/versions/new/", views.version_add, name="version_add"),
     path("<int:pk>/versions/<int:number>/", views.version, name="version"),
     path("<int:pk>/versions/<int:number>/file/", views.version_file, name="version_file"),
