@@ -4,6 +4,7 @@ Other systems authenticate with a bearer token (accounts.services.create_api_tok
 uses its session, once the sign-in is complete, with the CSRF token on unsafe methods."""
 
 from vanphong.consultation.api import router as consultation_router
+from vanphong.consultation.consolidation_api import router as consolidation_router
 from vanphong.consultation.synthesis_api import router as synthesis_router
 from vanphong.core.api_support import CompleteSessionAuth, TokenAuth, VanPhongAPI, install_error_handlers
 from vanphong.documents.api import router as documents_router
@@ -45,5 +46,6 @@ api.add_router("", signing_router)
 api.add_router("", pki_router)
 api.add_router("", hub_router)
 api.add_router("", consultation_router)
+api.add_router("", consolidation_router)
 api.add_router("", synthesis_router)
 api.add_router("", exchange_router)

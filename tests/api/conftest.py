@@ -38,6 +38,10 @@ class Api:
         return self.client.patch(PREFIX + path, json.dumps(body if body is not None else {}), content_type="application/json",
                                  headers=self._headers(headers))
 
+    def put(self, path, body=None, headers=None):
+        return self.client.put(PREFIX + path, json.dumps(body if body is not None else {}), content_type="application/json",
+                               headers=self._headers(headers))
+
 
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):

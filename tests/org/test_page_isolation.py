@@ -74,6 +74,11 @@ COVERED = {
     "consultation:version": "object", "consultation:answer": "object", "consultation:answer_file": "object",
     "consultation:paper": "object", "consultation:place": "object", "consultation:version_file": "object",
     "consultation:exclude": "object",
+    # Consolidation: staff of the drafting body only, 404 for a respondent and another agency
+    # (tests/consultation/test_consolidation_pages.py: test_respondents_and_other_agencies_reach_nothing).
+    "consultation:consolidation": "object", "consultation:consolidation_run": "object",
+    "consultation:consolidation_progress": "object", "consultation:consolidation_merge": "object",
+    "consultation:group_members": "object", "consultation:group_close": "object", "consultation:group_respond": "object",
     # The synthesis report's downloads: staff of the drafting body only, 404 for a respondent and another agency
     # (tests/consultation/test_synthesis.py: test_only_the_drafting_body_downloads_the_report).
     "consultation:report": "object",

@@ -198,7 +198,7 @@ def _locked_for_change(actor, consultation: Consultation) -> None:
 
 def _groups_of(consultation: Consultation, group_ids: Iterable[int]) -> list[CommentGroup]:
     ids = list(dict.fromkeys(int(g) for g in group_ids))
-    found = {g.pk: g for g in CommentGroup.objects.select_for_update().filter(consultation=consultation, pk__in=ids)}
+    found = {g.pk: g for g in CommentGroup.objects.select_for_update().filter(consultation=consultation, pk__in=ids).order_by()}
     if len(found) != len(ids):
         raise ValidationError({"groups": _("Choose groups of this consultation's current consolidation.")})
     return [found[g] for g in ids]
@@ -425,3 +425,19 @@ def respond(actor, consultation: Consultation, group_id: int, *, response: str, 
     audit.record("consultation.group_answered", actor=actor, target=group, agency=consultation.agency, request=request,
                  data={"response": response, "node": node.pk if node else None})
     return group
+
+
+@transaction.atomic
+def move_comments(actor, consultation: Consultation, comment_ids: Iterable[int], group_id: int, *, request=None) -> CommentGroup:
+    """move_comment for each chosen comment of the consultation, all or none."""
+    permissions.require_staff(actor, consultation)
+    ids = sorted({int(c) for c in comment_ids})
+    if not ids:
+        raise ValidationError({"comments": _("Choose the comments to move.")})
+    comments = list(Comment.objects.filter(consultation=consultation, pk__in=ids).select_related("consultation"))
+    if len(comments) != len(ids):
+        raise ValidationError({"comments": _("Choose comments of this consultation.")})
+    target = None
+    for comment in comments:
+        target = move_comment(actor, comment, group_id, request=request)
+    return target

@@ -11,6 +11,7 @@ as constraints against these ids, so that they survive a re-run.
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from vanphong.org.models import Agency, Person, Unit
 
@@ -279,10 +280,10 @@ class CommentGroup(models.Model):
     body's response to them. Members are the Comments whose `group` is this one."""
 
     class Response(models.TextChoices):
-        NONE = "", _("No response yet")
-        ACCEPTED = "accepted", _("Accepted")
-        EXPLAINED = "explained", _("Explained")
-        NOTED = "noted", _("Noted")
+        NONE = "", pgettext_lazy("group response", "No response yet")
+        ACCEPTED = "accepted", pgettext_lazy("group response", "Accepted")  # tiếp thu
+        EXPLAINED = "explained", pgettext_lazy("group response", "Explained")  # giải trình
+        NOTED = "noted", pgettext_lazy("group response", "Noted")  # ghi nhận
 
     consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="groups")
     run = models.ForeignKey(ConsolidationRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="groups")
@@ -315,7 +316,7 @@ class GroupingDecision(models.Model):
     class Kind(models.TextChoices):
         TOGETHER = "together", _("Together")
         APART = "apart", _("Apart")
-        CLOSED = "closed", _("Closed")
+        CLOSED = "closed", pgettext_lazy("grouping decision", "Closed")
 
     consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="grouping_decisions")
     kind = models.CharField(max_length=10, choices=Kind.choices)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from vanphong.consultation import exchange_views, synthesis_views, views
+from vanphong.consultation import consolidation_views, exchange_views, synthesis_views, views
 
 app_name = "consultation"
 urlpatterns = [
@@ -11,6 +11,13 @@ urlpatterns = [
     path("<int:pk>/remind/", views.remind, name="remind"),
     path("<int:pk>/close/", views.close, name="close"),
     path("<int:pk>/report.<str:fmt>", synthesis_views.report, name="report"),
+    path("<int:pk>/consolidation/", consolidation_views.page, name="consolidation"),
+    path("<int:pk>/consolidation/run/", consolidation_views.run, name="consolidation_run"),
+    path("<int:pk>/consolidation/progress/", consolidation_views.progress, name="consolidation_progress"),
+    path("<int:pk>/consolidation/merge/", consolidation_views.merge, name="consolidation_merge"),
+    path("groups/<int:pk>/members/", consolidation_views.members, name="group_members"),
+    path("groups/<int:pk>/close/", consolidation_views.close, name="group_close"),
+    path("groups/<int:pk>/respond/", consolidation_views.respond, name="group_respond"),
     path("<int:pk>/versions/new/", views.version_add, name="version_add"),
     path("<int:pk>/versions/<int:number>/", views.version, name="version"),
     path("<int:pk>/versions/<int:number>/file/", views.version_file, name="version_file"),
