@@ -276,8 +276,8 @@ def replace_document(request, document_id: DocumentId, payload: ReplaceIn):
 
 @router.post("/exchange/received/{package_id}/accept-request", response={200: ReceivedOut, **error_responses(400, 401, 403, 404, 422)})
 def accept_request(request, package_id: PackageId):
-    """Accept a recall (business_doc_type 1: the package it recalls is withdrawn; refused with 400 while the registered
-    document is still being handled), an update (2: its corrections are applied; see changes) or a replacement (3: the old
+    """Accept a recall (business_doc_type 1: the package it recalls is withdrawn; if the document registered from it is
+    being handled, its handling round ends and its open tasks end as withdrawn), an update (2: its corrections are applied; see changes) or a replacement (3: the old
     package is withdrawn the same way; this one is then registered like any document); status 15 goes back."""
     reader = _clerk(request)
     return services.accept_request(reader, selectors.received_package(reader, package_id), request=request)

@@ -424,7 +424,9 @@ def end_handling(actor, document: Document, *, kind: str, reason: str = "", requ
     _refuse_if_withdrawn(document.pk)
     reason = _text(reason, "reason", required=False)
     now = timezone.now()
-    current = Assignment.objects.select_for_update().filter(document=document, status=Assignment.Status.OPEN).first()
+    # Every round locked, as each action locks its own (an informed person may still mark a completed round read).
+    rounds = list(Assignment.objects.select_for_update().filter(document=document).order_by("round"))
+    current = next((r for r in rounds if r.status == Assignment.Status.OPEN), None)
     ended = list(Task.objects.filter(document=document, status=Task.Status.OPEN).order_by("pk"))
     Task.objects.filter(pk__in=[t.pk for t in ended]).update(status=Task.Status.WITHDRAWN, closed_at=now)
     ExtensionRequest.objects.filter(assignment__document=document, status=ExtensionRequest.Status.PENDING).update(
