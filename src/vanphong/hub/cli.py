@@ -87,9 +87,11 @@ def cmd_directory_sync(args) -> int:
         print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
     else:
         print(_("Directory from the hub: %(created)d added, %(updated)d updated, %(unchanged)d unchanged, %(hosted)d hosted here, "
-                "%(invalid)d refused, %(gone)d no longer listed by the hub.")
+                "%(invalid)d refused, %(gone)d no longer listed by the hub; %(certs)d node certificates of other agencies, "
+                "%(dropped)d dropped.")
               % {"created": len(report.created), "updated": len(report.updated), "unchanged": len(report.unchanged),
-                 "hosted": len(report.hosted_here), "invalid": len(report.invalid), "gone": len(report.not_in_hub)})
+                 "hosted": len(report.hosted_here), "invalid": len(report.invalid), "gone": len(report.not_in_hub),
+                 "certs": report.node_certificates, "dropped": report.node_certificates_dropped})
         for code, reason in report.invalid:
             print(f"  {code}: {reason}")
     return 0

@@ -42,9 +42,10 @@ def header(request, name: str) -> str:
     return unquote(raw.encode("latin-1", "replace").decode("utf-8", "replace")).strip()
 
 
-def node_operation(name: str, methods: list[str]):
+def node_operation(name: str, methods: list[str], *, peers: bool = False):
     """Authenticate the node, check servicetype, turn HubError into the national hub's reply shape,
-    and record every refusal in the audit log."""
+    and record every refusal in the audit log. Only operations with `peers` take a peer node
+    (identity.NodeIdentity.is_peer): one that calls this node directly to send."""
 
     def wrap(view):
         @csrf_exempt
@@ -58,6 +59,8 @@ def node_operation(name: str, methods: list[str]):
                 except identity.NotAuthenticated as exc:
                     raise errors.HubError(errors.Code.NOT_AUTHENTICATED, str(exc), 401) from None
                 caller = node.agency_code
+                if node.is_peer and not peers:
+                    services.require_member(node, name)
                 service_type = header(request, "servicetype")
                 if service_type.lower() != SERVICE_TYPE:
                     raise errors.malformed(_("The servicetype header must be “eDoc”."))
@@ -104,7 +107,7 @@ def _body(request, limit: int) -> bytes:
     return data
 
 
-@node_operation("sendEdoc", ["POST"])
+@node_operation("sendEdoc", ["POST"], peers=True)
 def send_edoc(request, node):
     message_type = _message_type(request, required=True)
     doc_id = services.check_doc_id(header(request, "docId"))

@@ -3,22 +3,27 @@
 Agencies hosted here are this node's own: the hub's copy never overwrites them. The others are
 created or updated, validated as the directory's own forms do and audited, as entries not hosted here, and
 each gets its exchange address: through the hub unless an administrator chose otherwise, with
-the agency's seal certificate for Mật packages. Agencies the hub no longer lists are reported,
-not removed: packages may still be on their way.
+the agency's seal certificate for Mật packages, and its node TLS client certificates (org.NodeCertificate),
+replaced at each sync, so that its node may call this one directly. Agencies the hub no longer lists are
+reported, not removed (packages may still be on their way), but their node certificates are dropped.
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 
 from cryptography import x509
+from cryptography.hazmat.primitives import serialization
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vanphong.core import audit
-from vanphong.org.models import Agency
+from vanphong.org.models import Agency, NodeCertificate
 from vanphong.org.permissions import require_directory_manager
+from vanphong.pki.models import serial_text
 
 SYNCED_FIELDS = {"name": "name", "shortName": "short_name", "notationCode": "notation_code", "notationScheme": "notation_scheme",
                  "address": "address", "email": "email", "telephone": "phone", "website": "website"}
@@ -32,10 +37,13 @@ class SyncReport:
     hosted_here: list[str] = field(default_factory=list)
     invalid: list[tuple[str, str]] = field(default_factory=list)  # (code, reason)
     not_in_hub: list[str] = field(default_factory=list)
+    node_certificates: int = 0  # node TLS client certificates of other agencies kept after the sync
+    node_certificates_dropped: int = 0  # no longer listed by the hub (revoked, expired, agency gone)
 
     def as_dict(self) -> dict:
         return {"created": self.created, "updated": self.updated, "unchanged": self.unchanged, "hosted_here": self.hosted_here,
-                "invalid": [{"code": c, "reason": r} for c, r in self.invalid], "not_in_hub": self.not_in_hub}
+                "invalid": [{"code": c, "reason": r} for c, r in self.invalid], "not_in_hub": self.not_in_hub,
+                "node_certificates": self.node_certificates, "node_certificates_dropped": self.node_certificates_dropped}
 
 
 def _seal_pem(entry: dict) -> str:
@@ -49,6 +57,43 @@ def _seal_pem(entry: dict) -> str:
             continue
         return seal["pem"]
     return ""
+
+
+def _node_certificates(entry: dict) -> dict[str, x509.Certificate]:
+    """The entry's node TLS client certificates that are certificates and not expired, by SHA-256 of their DER."""
+    now = timezone.now()
+    found = {}
+    for listed in entry.get("certificates") or []:
+        if not isinstance(listed, dict) or listed.get("profile") != "tls-client":
+            continue
+        try:
+            cert = x509.load_pem_x509_certificate(str(listed.get("pem", "")).encode("ascii"))
+        except ValueError:
+            continue
+        if cert.not_valid_after_utc < now:
+            continue
+        found[hashlib.sha256(cert.public_bytes(serialization.Encoding.DER)).hexdigest()] = cert
+    return found
+
+
+def _replace_node_certificates(actor, agency: Agency, listed: dict[str, x509.Certificate], report: SyncReport, request) -> None:
+    """Keep exactly the certificates the hub lists now for `agency`'s node."""
+    held = dict(NodeCertificate.objects.filter(agency=agency).values_list("sha256", "serial"))
+    dropped = [sha for sha in held if sha not in listed]
+    added = [sha for sha in listed if sha not in held]
+    if dropped:
+        NodeCertificate.objects.filter(agency=agency, sha256__in=dropped).delete()
+    NodeCertificate.objects.bulk_create([
+        NodeCertificate(agency=agency, sha256=sha, serial=serial_text(listed[sha].serial_number),
+                        certificate_der=listed[sha].public_bytes(serialization.Encoding.DER),
+                        not_before=listed[sha].not_valid_before_utc, not_after=listed[sha].not_valid_after_utc)
+        for sha in added])
+    report.node_certificates += len(listed)
+    report.node_certificates_dropped += len(dropped)
+    if added or dropped:
+        audit.record("hub.directory.node_certificates_replaced", actor=actor, agency=agency, target=agency, request=request,
+                     data={"code": agency.code, "added": [serial_text(listed[sha].serial_number) for sha in added],
+                           "dropped": [held[sha] for sha in dropped]})
 
 
 def _values(entry: dict) -> dict:
@@ -81,6 +126,7 @@ def sync_directory(actor, entries: list[dict], *, request=None) -> SyncReport:
         require_directory_manager(actor)
     report = SyncReport()
     seen = set()
+    applied = set()  # entries taken in: every other agency's node certificates are dropped
     for entry in entries:
         if not isinstance(entry, dict):
             report.invalid.append(("—", _("The entry is not in the directory's format.")))
@@ -89,23 +135,27 @@ def sync_directory(actor, entries: list[dict], *, request=None) -> SyncReport:
         seen.add(code)
         try:
             with transaction.atomic():
-                _apply_entry(actor, code, entry, report, request)
+                if _apply_entry(actor, code, entry, report, request):
+                    applied.add(code)
         except ValidationError as exc:
             report.invalid.append((code or "—", " ".join(exc.messages)))
         except (TypeError, AttributeError, ValueError):
             report.invalid.append((code or "—", _("The entry is not in the directory's format.")))
     report.not_in_hub = sorted(Agency.objects.filter(hosted=False, is_active=True).exclude(code__in=seen).values_list("code", flat=True))
     with transaction.atomic():
+        for agency in Agency.objects.filter(hosted=False, node_certificates__isnull=False).exclude(code__in=applied).distinct():
+            _replace_node_certificates(actor, agency, {}, report, request)
         audit.record("hub.directory.synced", actor=actor, request=request,
-                     data={key: len(value) for key, value in report.as_dict().items()})
+                     data={key: value if isinstance(value, int) else len(value) for key, value in report.as_dict().items()})
     return report
 
 
-def _apply_entry(actor, code: str, entry: dict, report: SyncReport, request) -> None:
+def _apply_entry(actor, code: str, entry: dict, report: SyncReport, request) -> bool:
+    """Apply one entry; False for an agency hosted here, which keeps its own."""
     agency = Agency.objects.filter(code=code).first()
     if agency is not None and agency.hosted:
         report.hosted_here.append(code)
-        return
+        return False
     values = _values(entry)
     if agency is None:
         agency = Agency(code=code, hosted=False, **values)
@@ -127,6 +177,8 @@ def _apply_entry(actor, code: str, entry: dict, report: SyncReport, request) -> 
         else:
             report.unchanged.append(code)
     _set_endpoint(agency, entry)
+    _replace_node_certificates(actor, agency, _node_certificates(entry), report, request)
+    return True
 
 
 def sync_from_hub(client=None, *, as_agency: str | None = None, request=None) -> SyncReport:

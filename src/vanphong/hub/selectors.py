@@ -1,4 +1,5 @@
-"""What a node may read of the hub: only its own agency's packages, received or sent."""
+"""What a node may read of the hub: only its own agency's packages, received or sent; a peer node (one that
+only sends directly) reads nothing."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ _LIST_FIELDS = ("id", "message_type", "doc_id", "size", "sha256", "received_at",
 
 def waiting_packages(identity: NodeIdentity, *, message_type: str | None = None) -> QuerySet[Package]:
     """Packages for the caller's agency that it has not acknowledged, oldest first."""
+    if identity.is_peer:
+        return Package.objects.none()
     packages = Package.objects.filter(recipient=identity.member, acknowledged_at__isnull=True)
     if message_type:
         packages = packages.filter(message_type=message_type)
@@ -21,6 +24,8 @@ def waiting_packages(identity: NodeIdentity, *, message_type: str | None = None)
 
 def sent_packages(identity: NodeIdentity, *, message_type: str | None = None) -> QuerySet[Package]:
     """What the caller's agency sent through the hub, newest first, with whether each was delivered."""
+    if identity.is_peer:
+        return Package.objects.none()
     packages = Package.objects.filter(sender=identity.member)
     if message_type:
         packages = packages.filter(message_type=message_type)

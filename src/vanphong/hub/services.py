@@ -76,22 +76,42 @@ def accept_package(identity: NodeIdentity, *, message_type: str, doc_id: str, re
     recipient = _member(recipient_code)
     if recipient is None:
         raise errors.unknown_agency(_("The agency %(code)s is not served by this hub.") % {"code": recipient_code})
+    if identity.is_peer and not recipient.agency.hosted:
+        # A peer reaches this node directly for the agencies it hosts; it may not use it as a hub.
+        raise errors.forbidden(_("This node takes packages directly only for the agencies it hosts; %(code)s is not one of them.")
+                               % {"code": recipient_code})
+    sender = identity.member or _peer_sender(identity)
     digest = hashlib.sha256(data).hexdigest()
     try:
         with transaction.atomic():
             package = Package.objects.create(
-                message_type=message_type, sender=identity.member, recipient=recipient, doc_id=doc_id, data=data,
+                message_type=message_type, sender=sender, recipient=recipient, doc_id=doc_id, data=data,
                 size=len(data), sha256=digest, sent_by_certificate=identity.certificate_serial)
-            audit.record("hub.package.received", agency=identity.member.agency, target=package, request=request,
+            audit.record("hub.package.received", agency=sender.agency, target=package, request=request,
                          data={"id": str(package.id), "type": message_type, "from": identity.agency_code, "to": recipient_code,
-                               "doc_id": doc_id, "size": len(data), "sha256": digest, "certificate": identity.certificate_serial})
+                               "doc_id": doc_id, "size": len(data), "sha256": digest, "certificate": identity.certificate_serial,
+                               "peer": identity.is_peer})
         return package, True
     except IntegrityError:
-        existing = Package.objects.filter(sender=identity.member, recipient=recipient, message_type=message_type,
+        existing = Package.objects.filter(sender=sender, recipient=recipient, message_type=message_type,
                                           sha256=digest).first()
         if existing is None:
             raise
         return existing, False
+
+
+def _peer_sender(identity: NodeIdentity) -> Member:
+    """The row a peer's packages name as their sender: a member that is not served here (is_active False),
+    so the peer gets nothing else from this node; made the first time it sends."""
+    member, _created = Member.objects.get_or_create(agency=identity.peer_agency, defaults={"is_active": False})
+    return member
+
+
+def require_member(identity: NodeIdentity, operation: str) -> None:
+    """Only the agencies served here read, fetch, acknowledge and report; a peer node only sends."""
+    if identity.is_peer:
+        raise errors.forbidden(_("The node of %(code)s calls this node directly: it may only send packages (sendEdoc), "
+                                 "not %(operation)s.") % {"code": identity.agency_code, "operation": operation})
 
 
 def too_large(size: int, limit: int) -> errors.HubError:
@@ -114,6 +134,7 @@ def _own_package(identity: NodeIdentity, package_id: str) -> Package:
 @transaction.atomic
 def fetch_package(identity: NodeIdentity, package_id: str, *, request=None) -> Package:
     """getEdoc: the bytes of one of the caller's own packages, not yet acknowledged; who fetched it is kept."""
+    require_member(identity, "getEdoc")
     package = _own_package(identity, package_id)
     package = Package.objects.select_for_update().get(pk=package.pk)
     if package.acknowledged_at is not None:
@@ -135,6 +156,7 @@ def acknowledge(identity: NodeIdentity, package_ids: Iterable[str], *, request=N
     """The recipient has the packages safely: the hub stops serving them and drops their bytes. Ids
     already acknowledged are fine (a retried acknowledgement); an id that is not the caller's is refused
     and nothing is acknowledged."""
+    require_member(identity, "acknowledgeEdoc")
     packages = [_own_package(identity, pid) for pid in dict.fromkeys(package_ids)]
     if not packages:
         raise errors.malformed(_("Name at least one package to acknowledge."))
@@ -185,6 +207,7 @@ def serve_agency(actor, agency: Agency, *, endpoint: str = "", request=None) -> 
 def record_node_report(identity: NodeIdentity, *, outbox_depth: int, inbox_depth: int, oldest_undelivered_at: dt.datetime | None,
                        certificates: list[dict], node_version: str = "", request=None) -> NodeReport:
     """A node tells the hub how it is: the hub keeps the latest report per agency."""
+    require_member(identity, "reportNodeStatus")
     report, _created = NodeReport.objects.update_or_create(member=identity.member, defaults={
         "reported_at": timezone.now(), "outbox_depth": outbox_depth, "inbox_depth": inbox_depth,
         "oldest_undelivered_at": oldest_undelivered_at, "certificates": certificates, "node_version": node_version})

@@ -43,6 +43,31 @@ class Agency(models.Model):
         return self.name
 
 
+class NodeCertificate(models.Model):
+    """A TLS client certificate of another agency's node, as the exchange hub's directory lists it.
+
+    A node trusts a peer node that calls it directly when its certificate is byte for byte one of
+    these (vanphong.hub.identity). The directory sync replaces an agency's rows each time: a
+    certificate the hub no longer lists (revoked, expired) is gone after the next sync."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="node_certificates", verbose_name=_("agency"))
+    sha256 = models.CharField(_("SHA-256 fingerprint"), max_length=64, db_index=True)  # of the DER bytes
+    serial = models.CharField(_("serial number"), max_length=40)
+    certificate_der = models.BinaryField(_("certificate"))
+    not_before = models.DateTimeField(_("valid from"))
+    not_after = models.DateTimeField(_("valid until"))
+    synced_at = models.DateTimeField(_("taken from the hub at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["agency", "not_after"]
+        constraints = [models.UniqueConstraint(fields=["agency", "sha256"], name="org_node_certificate_once")]
+        verbose_name = _("node certificate")
+        verbose_name_plural = _("node certificates")
+
+    def __str__(self):
+        return f"{self.agency.code} {self.serial}"
+
+
 class Unit(models.Model):
     """A unit (đơn vị, phòng, ban) in an agency's tree. `path` holds the ancestors' ids
     ("/3/17/42/") so that a subtree is one indexed prefix query."""
