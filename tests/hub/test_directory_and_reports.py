@@ -109,8 +109,10 @@ def test_the_worker_reports_and_syncs_on_its_own_when_a_hub_is_set(node_settings
     DBTaskResult.objects.all().delete()
     settings.VANPHONG_EXCHANGE_HUB_URL = ""
     tasks.on_worker_started()
-    assert waiting() == []  # a node without a hub has nothing to report to
+    # A node without a hub has nothing to report to; every instance scans for alerts and purges (as a hub).
+    assert waiting() == ["vanphong.hub.tasks.purge_acknowledged_packages", "vanphong.hub.tasks.scan_network_alerts"]
     settings.VANPHONG_EXCHANGE_HUB_URL = "https://hub.example/hub/api/"
     tasks.on_worker_started()
     tasks.on_worker_started()  # a second worker starting adds nothing
-    assert waiting() == ["vanphong.hub.tasks.report_to_hub", "vanphong.hub.tasks.sync_directory_from_hub"]
+    assert waiting() == ["vanphong.hub.tasks.purge_acknowledged_packages", "vanphong.hub.tasks.report_to_hub",
+                         "vanphong.hub.tasks.scan_network_alerts", "vanphong.hub.tasks.sync_directory_from_hub"]

@@ -5,7 +5,7 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
 from vanphong.org.models import Role
-from vanphong.org.permissions import can_manage_agency, can_manage_directory
+from vanphong.org.permissions import can_manage_agency, can_manage_directory, is_instance_operator
 
 
 def navigation(request):
@@ -45,6 +45,8 @@ def navigation(request):
         items.append(("org:people", _("People"), "people"))
     if can_manage_directory(person) and not can_manage_agency(person, person.agency):
         items.append(("core:audit", _("Audit log"), "audit"))
+    if is_instance_operator(person):
+        items.append(("hub:network", _("Exchange network"), "network"))
     if is_ca_operator(person):
         items.append(("pki:authorities", _("Certificate authority"), "pki"))
     if can_manage_trusted_roots(person):
@@ -61,4 +63,9 @@ def navigation(request):
 
     # Lazy: one query, on the pages that render the navigation, shared with the "My work" page.
     nav[1]["counts"] = SimpleLazyObject(lambda: work_counts(request))
+    for item in nav:
+        if item["key"] == "network":  # the nodes with an open problem alert (hub.alerts): one small query
+            from vanphong.hub.alerts import nodes_in_trouble
+
+            item["problems"] = SimpleLazyObject(nodes_in_trouble)
     return {"nav_items": nav}

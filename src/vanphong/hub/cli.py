@@ -125,6 +125,28 @@ def cmd_report(args) -> int:
     return 1 if any(outcome.values()) else 0
 
 
+def cmd_purge(args) -> int:
+    """Delete the rows of packages acknowledged long ago (their bytes went at the acknowledgement)."""
+    from vanphong.cli import _setup_django
+
+    _setup_django()
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import ngettext
+
+    from vanphong.hub import purge
+
+    days = purge.default_days() if args.older_than is None else args.older_than
+    try:
+        deleted = purge.purge_acknowledged(None, older_than_days=days)
+    except ValidationError as exc:
+        print(" ".join(exc.messages), file=sys.stderr)
+        return 2
+    print(ngettext("Purged %(count)d package acknowledged more than %(days)d days ago; packages not yet acknowledged are kept.",
+                   "Purged %(count)d packages acknowledged more than %(days)d days ago; packages not yet acknowledged are kept.",
+                   deleted) % {"count": deleted, "days": days})
+    return 0
+
+
 def cmd_demo_network(args) -> int:
     """Start a hub and two agency nodes on loopback, each its own instance, and leave them running."""
     from pathlib import Path
@@ -166,6 +188,11 @@ def add_commands(sub) -> None:
 
     q = hub_sub.add_parser("report", help="report this node's health to the hub", description=cmd_report.__doc__)
     q.set_defaults(func=cmd_report)
+
+    q = hub_sub.add_parser("purge", help="delete the rows of packages acknowledged long ago", description=cmd_purge.__doc__)
+    q.add_argument("--older-than", type=int, metavar="DAYS",
+                   help="acknowledged more than this many days ago (default: VANPHONG_HUB_PURGE_DAYS, 90)")
+    q.set_defaults(func=cmd_purge)
 
     q = hub_sub.add_parser("demo-network", help="a hub and two agency nodes on loopback, for a first look",
                            description=cmd_demo_network.__doc__)

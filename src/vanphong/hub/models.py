@@ -79,3 +79,23 @@ class NodeReport(models.Model):
     # [{"serial", "profile", "not_after"}] of the certificates the node relies on
     certificates = models.JSONField(default=list)
     node_version = models.CharField(max_length=40, blank=True)
+
+
+class NodeAlert(models.Model):
+    """One episode of trouble at a member's node (hub.alerts): opened when the scan first finds it, resolved when a
+    scan no longer does. At most one open episode per node and problem; the instance's operators are told of both
+    ends once, keyed by the episode's start."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="alerts")
+    problem = models.CharField(_("problem"), max_length=30)  # hub.network's finding codes
+    level = models.CharField(max_length=10)  # "problem" or "warning"
+    since = models.DateTimeField(null=True, blank=True)  # when what it names began (the last report, the expiry …)
+    started_at = models.DateTimeField(_("found at"))
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        constraints = [
+            # Two scans at once open one episode: the second's insert is ignored and it reads the first's row.
+            models.UniqueConstraint(fields=["member", "problem"], condition=models.Q(resolved_at__isnull=True), name="hub_alert_one_open"),
+        ]

@@ -20,6 +20,9 @@ from vanphong.org.permissions import is_instance_operator
 from vanphong.pki.models import Certificate
 
 OK, WARNING, PROBLEM = "ok", "warning", "problem"
+# What a finding is about, for the alerts (hub.alerts): one episode per node and code.
+NEVER_REPORTED, SILENT, HUB_BACKLOG, NODE_BACKLOG = "never_reported", "silent", "hub_backlog", "node_backlog"
+CERTIFICATE_EXPIRED, CERTIFICATE_EXPIRING = "certificate_expired", "certificate_expiring"
 _ORDER = {OK: 0, WARNING: 1, PROBLEM: 2}
 
 
@@ -51,6 +54,8 @@ def _duration(delta: dt.timedelta) -> str:
 class Finding:
     level: str
     message: str
+    code: str = ""
+    since: dt.datetime | None = None  # when what it names began: the last report, the oldest package, the expiry
 
 
 @dataclass
@@ -153,24 +158,28 @@ def measure_network(*, now: dt.datetime | None = None) -> NetworkHealth:
 def _assess(node: NodeHealth, *, now, expiries: list[dt.datetime], warning_window: dt.timedelta) -> list[Finding]:
     findings = []
     if node.last_contact is None:
-        findings.append(Finding(WARNING, _("The node has never reported to the hub.")))
+        findings.append(Finding(WARNING, _("The node has never reported to the hub."), NEVER_REPORTED))
     elif now - node.last_contact > silent_after():
-        findings.append(Finding(PROBLEM, _("No report from the node for %(duration)s.") % {"duration": _duration(now - node.last_contact)}))
+        findings.append(Finding(PROBLEM, _("No report from the node for %(duration)s.") % {"duration": _duration(now - node.last_contact)},
+                                SILENT, node.last_contact))
     if node.oldest_waiting_at_hub and now - node.oldest_waiting_at_hub > stale_after():
         findings.append(Finding(PROBLEM, ngettext(
             "%(count)d package waits at the hub, for %(duration)s: the node is not collecting it.",
             "%(count)d packages wait at the hub, the oldest for %(duration)s: the node is not collecting them.",
-            node.waiting_at_hub) % {"count": node.waiting_at_hub, "duration": _duration(now - node.oldest_waiting_at_hub)}))
+            node.waiting_at_hub) % {"count": node.waiting_at_hub, "duration": _duration(now - node.oldest_waiting_at_hub)},
+            HUB_BACKLOG, node.oldest_waiting_at_hub))
     if node.oldest_undelivered and now - node.oldest_undelivered > stale_after():
         findings.append(Finding(PROBLEM, ngettext(
             "%(count)d package waits to leave the node, for %(duration)s.",
             "%(count)d packages wait to leave the node, the oldest for %(duration)s.",
-            node.outbox_depth or 0) % {"count": node.outbox_depth or 0, "duration": _duration(now - node.oldest_undelivered)}))
+            node.outbox_depth or 0) % {"count": node.outbox_depth or 0, "duration": _duration(now - node.oldest_undelivered)},
+            NODE_BACKLOG, node.oldest_undelivered))
     expired = [d for d in expiries if d <= now]
     if expired:
-        findings.append(Finding(PROBLEM, _("A certificate of the node expired on %(date)s.") % {"date": timezone.localtime(max(expired)).strftime("%d/%m/%Y")}))
+        findings.append(Finding(PROBLEM, _("A certificate of the node expired on %(date)s.") % {"date": timezone.localtime(max(expired)).strftime("%d/%m/%Y")},
+                                CERTIFICATE_EXPIRED, max(expired)))
     soon = [d for d in expiries if now < d <= now + warning_window]
     if soon:
         findings.append(Finding(WARNING, _("A certificate of the node expires on %(date)s: renew it.")
-                                % {"date": timezone.localtime(min(soon)).strftime("%d/%m/%Y")}))
+                                % {"date": timezone.localtime(min(soon)).strftime("%d/%m/%Y")}, CERTIFICATE_EXPIRING, min(soon)))
     return findings

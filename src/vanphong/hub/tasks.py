@@ -1,7 +1,9 @@
 """The worker's part on a node that has a hub (VANPHONG_EXCHANGE_HUB_URL set): report the node's health
 every VANPHONG_HUB_REPORT_SECONDS (default 300) and take the hub's directory every
-VANPHONG_HUB_DIRECTORY_SYNC_SECONDS (default 3600). Each run queues the next in its `finally`; every
-worker that starts queues both unless they wait already (core.worker.enqueue_unless_waiting)."""
+VANPHONG_HUB_DIRECTORY_SYNC_SECONDS (default 3600). On every instance (a hub is any instance that serves
+agencies): the network alert scan every VANPHONG_HUB_ALERT_SCAN_SECONDS (default 120; hub.alerts) and the purge
+of acknowledged packages once a day (hub.purge). Each run queues the next in its `finally`; every worker that
+starts queues them unless they wait already (core.worker.enqueue_unless_waiting)."""
 
 from __future__ import annotations
 
@@ -60,6 +62,37 @@ def sync_directory_from_hub() -> dict:
         schedule_directory_sync(_seconds("VANPHONG_HUB_DIRECTORY_SYNC_SECONDS", 3600))
 
 
+@task()
+def scan_network_alerts() -> dict[str, int]:
+    from vanphong.hub import alerts
+
+    try:
+        return alerts.scan().as_dict()
+    finally:
+        schedule_alert_scan(_seconds("VANPHONG_HUB_ALERT_SCAN_SECONDS", 120))
+
+
+@task()
+def purge_acknowledged_packages() -> int:
+    from vanphong.hub import purge
+
+    try:
+        return purge.purge_acknowledged(None, older_than_days=purge.default_days())
+    finally:
+        schedule_purge(PURGE_EVERY)
+
+
+PURGE_EVERY = dt.timedelta(days=1)
+
+
+def schedule_alert_scan(delay: dt.timedelta = dt.timedelta(0)) -> None:
+    enqueue_unless_waiting(scan_network_alerts, delay)
+
+
+def schedule_purge(delay: dt.timedelta = dt.timedelta(0)) -> None:
+    enqueue_unless_waiting(purge_acknowledged_packages, delay)
+
+
 def schedule_report(delay: dt.timedelta = dt.timedelta(0)) -> None:
     enqueue_unless_waiting(report_to_hub, delay)
 
@@ -69,6 +102,8 @@ def schedule_directory_sync(delay: dt.timedelta = dt.timedelta(0)) -> None:
 
 
 def on_worker_started(**signal_kwargs) -> None:
+    schedule_alert_scan()
+    schedule_purge()
     if hub_configured():
         schedule_report()
         schedule_directory_sync()
