@@ -21,7 +21,9 @@ class NotificationOut(Schema):
     id: int
     kind: Literal[tuple(Notification.Kind.values)] = Field(description=(
         "task_given, task_returned, extension_asked, extension_decided, reminder_before, reminder_overdue, escalation, "
-        "approval_awaiting, consultation_invited, consultation_due, handling_ended (the document was withdrawn by its sender)."))
+        "approval_awaiting, consultation_invited, consultation_due, handling_ended (the document was withdrawn by its sender), "
+        "package_received (a package arrived through the exchange for your agency), network_problem and network_resolved "
+        "(exchange network alerts, to the instance's operators)."))
     title: str = Field(description="What happened, in the language of Accept-Language.")
     detail: str
     link: str = Field(description="The page it is about, a path on this site.")
