@@ -64,6 +64,9 @@ def test_the_word_report_lists_each_group_under_its_article_with_counts_responde
     assert rows[6] == ["Điều 5. Lưu trữ văn bản điện tử"] * 5
     assert rows[7][0] == "4" and rows[7][4] == "Explained: Luật Lưu trữ đã quy định thời hạn này."
     assert len(rows) == 8
+    table = next(t for t in document.tables if len(t.columns) == 5)
+    assert table.rows[0]._tr.xpath("./w:trPr/w:tblHeader")  # the heading repeats on every page
+    assert all(table.rows[k]._tr.xpath("./w:trPr/w:cantSplit") for k in (2, 4, 5, 7))  # a group's row is never cut in two
     text = "\n".join(p.text for p in document.paragraphs)
     assert "Synthesis of the comments on Dự thảo Nghị quyết về văn bản điện tử" in text
     assert "4 invitees" in text and "3 answered (75.0%)" in text and "1 of these answers came after the deadline" in text
@@ -240,6 +243,12 @@ def test_the_reports_drawn_from_a_consultation_hold_its_groups_and_answers(consu
     assert groups[1][4] == "Accepted: Đã bổ sung vào Điều 4.\nSee Điều 4 of the revised draft."
     assert groups[2][4] == "Explained: Luật Lưu trữ đã quy định." and groups[0][4] == "Not consolidated yet."
     assert len(document.inline_shapes) == 2
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "Văn phòng Tỉnh ủy put the draft out for comments to 3 invitees" in text
+    consultation.drafting_unit = None
+    consultation.save()
+    _rows, document = docx_table_rows(synthesis.export(drafter, consultation.pk, "docx")[0])
+    assert f"{consultation.agency.name} put the draft out" in "\n".join(p.text for p in document.paragraphs)
     content, name, _type = synthesis.export(drafter, consultation.pk, "xlsx")
     sheet = load_workbook(io.BytesIO(content))["Comments"]
     values = [list(r) for r in sheet.iter_rows(values_only=True)]
@@ -248,7 +257,7 @@ def test_the_reports_drawn_from_a_consultation_hold_its_groups_and_answers(consu
                                                         ("Điều 5", 2, 2, "Explained")]
     from vanphong.core.models import AuditRecord
 
-    assert list(AuditRecord.objects.filter(action="consultation.report.exported").order_by("id").values_list("data__format", flat=True)) == ["docx", "xlsx"]
+    assert list(AuditRecord.objects.filter(action="consultation.report.exported").order_by("id").values_list("data__format", flat=True)) == ["docx", "docx", "xlsx"]
 
 
 @pytest.mark.django_db

@@ -137,6 +137,7 @@ class Synthesis:
     by_unit: list[InviteeFigures]
     per_article: list[ArticleCount]
     sections: list[Section]
+    agency_name: str = ""
 
     @property
     def groups(self) -> list[GroupRow]:
@@ -240,7 +241,7 @@ def synthesis_of(consultation: Consultation, reader, today: dt.date | None = Non
         drafting_unit=consultation.drafting_unit.name if consultation.drafting_unit_id else "", deadline=consultation.deadline,
         version_number=version.number, version_filename=version.filename, as_of=today,
         prepared_by=reader.full_name, prepared_by_position=reader.position,
-        total=total, by_kind=by_kind, by_unit=by_unit, per_article=per_article, sections=sections)
+        total=total, by_kind=by_kind, by_unit=by_unit, per_article=per_article, sections=sections, agency_name=agency.name)
 
 
 def _owners(nodes: list[Node]) -> tuple[dict[int, int], set[int]]:

@@ -29,7 +29,7 @@ def percent(value: float) -> str:
 def overview_text(s: Synthesis) -> list[str]:
     """The overview's paragraphs (the XLSX's overview sheet says the same)."""
     t = s.total
-    body = s.drafting_unit or (s.agency_lines[-1].title() if s.agency_lines else "")
+    body = s.drafting_unit or s.agency_name
     first = _("%(body)s put the draft out for comments to %(invited)d invitees (units, people and agencies), with comments due "
               "by %(deadline)s.") % {"body": body, "invited": t.invited, "deadline": s.deadline.strftime("%d/%m/%Y")}
     second = _("%(responded)d answered (%(rate)s): %(answered)d with comments and %(agreed)d agreeing without comment "
@@ -122,6 +122,7 @@ def _bar_png(labels: list[str], values: list[float], notes: list[str], *, horizo
     matplotlib.use("Agg")
     from matplotlib import rc_context
     from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
 
     count = max(len(labels), 1)
     with rc_context({"font.family": "DejaVu Sans", "font.size": 9}):
@@ -142,6 +143,7 @@ def _bar_png(labels: list[str], values: list[float], notes: list[str], *, horizo
             bars = ax.bar(positions, values, color="#2f6db5")
             ax.set_xticks(list(positions), labels, rotation=45 if count > 8 else 0, ha="right" if count > 8 else "center")
             ax.set_ylim(0, top * 1.15)
+            ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # counts: no 0.5 comment
             ax.set_ylabel(axis)
         ax.bar_label(bars, labels=notes, padding=2, fontsize=8)
         ax.spines[["top", "right"]].set_visible(False)
@@ -192,11 +194,11 @@ def render(s: Synthesis) -> bytes:
         p.paragraph_format.space_after = Pt(6)
         return p
 
-    def repeat_header(row):
-        properties = row._tr.get_or_add_trPr()
-        header = OxmlElement("w:tblHeader")
-        header.set(qn("w:val"), "true")
-        properties.append(header)
+    def row_property(row, name):
+        """w:tblHeader (repeated on each page) or w:cantSplit (a row is never cut across two pages)."""
+        element = OxmlElement(name)
+        element.set(qn("w:val"), "true")
+        row._tr.get_or_add_trPr().append(element)
 
     # Header: the agency (left), the national motto and the date (right).
     head = doc.add_table(rows=1, cols=2)
@@ -251,7 +253,7 @@ def render(s: Synthesis) -> bytes:
         widths = (Mm(13), Mm(36), Mm(80), Mm(58), Mm(65))  # the 252 mm between the margins
         for cell, text in zip(table.rows[0].cells, table_headers(), strict=True):
             paragraph(text, bold=True, size=12, container=cell, first=True)
-        repeat_header(table.rows[0])
+        row_property(table.rows[0], "w:tblHeader")
         number = 0
         for part in s.sections:
             cells = table.add_row().cells
@@ -260,7 +262,9 @@ def render(s: Synthesis) -> bytes:
             paragraph(heading, bold=True, size=12, container=merged, first=True, align=left).paragraph_format.keep_with_next = True
             for group in part.groups:
                 number += 1
-                cells = table.add_row().cells
+                row = table.add_row()
+                row_property(row, "w:cantSplit")
+                cells = row.cells
                 values = (str(number), group.unit_label or whole_draft_label(), group.representative, respondents_text(group),
                           response_text(group))
                 for k, (cell, text) in enumerate(zip(cells, values, strict=True)):
