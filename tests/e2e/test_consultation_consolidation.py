@@ -64,6 +64,7 @@ def test_staff_run_the_consolidation_merge_two_groups_and_answer(page):
     expect(page.locator(".messages")).to_contain_text("The groups are merged")
     merged = page.locator("article.group-card").filter(has_text="3 comments")
     expect(merged).to_have_count(1)
+    merged.get_by_text("Give the response").click()  # the form is folded until asked for
     merged.get_by_label("Accepted").check()
     merged.get_by_label("Text of the response").fill("Tiếp thu: bổ sung khoản 3 về tiếp nhận ngoài giờ và ngày nghỉ.")
     merged.get_by_label("Part of the new draft it concerns (optional)").select_option(label="Điều 3. Thời hạn tiếp nhận")

@@ -101,12 +101,14 @@ def test_comments_are_consolidated_merged_answered_and_reported(page, tmp_path):
     expect(page.locator(".messages")).to_contain_text("The groups are merged")
     merged = page.locator("article.group-card", has=page.get_by_text("Ban Tuyên giáo Tỉnh ủy")).filter(has_text="3 comments")
     expect(merged).to_have_count(1)
+    merged.get_by_text("Give the response").click()  # the form is folded until asked for
     merged.get_by_label("Accepted").check()
     merged.get_by_label("Text of the response").fill("Tiếp thu: bổ sung khoản 3 về tiếp nhận ngoài giờ và ngày nghỉ.")
     merged.get_by_label("Part of the new draft it concerns (optional)").select_option(label="Điều 3. Thời hạn tiếp nhận")
     merged.get_by_role("button", name="Save the response").click()
     expect(page.locator(".messages")).to_contain_text("The response is saved")
     keeping = group_card(page, "nâng thời hạn lưu trữ lên 20 năm")
+    keeping.get_by_text("Give the response").click()  # the form is folded until asked for
     keeping.get_by_label("Explained").check()
     keeping.get_by_label("Text of the response").fill("Luật Lưu trữ đã quy định thời hạn lưu trữ.")
     keeping.get_by_role("button", name="Save the response").click()
