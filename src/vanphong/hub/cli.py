@@ -197,5 +197,5 @@ def add_commands(sub) -> None:
     q = hub_sub.add_parser("demo-network", help="a hub and two agency nodes on loopback, for a first look",
                            description=cmd_demo_network.__doc__)
     q.add_argument("--dir", default="vanphong-demo-network", help="where the three instances keep their data (kept between runs)")
-    q.add_argument("--base-port", type=int, default=8100, help="the hub's port; the nodes take the next two")
+    q.add_argument("--base-port", type=int, default=8100, help="the hub's port; the nodes take the next two, and node B's direct API the one after")
     q.set_defaults(func=cmd_demo_network)

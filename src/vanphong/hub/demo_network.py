@@ -5,7 +5,10 @@ and watch it arrive at the other and the receipts come back.
 - the hub (https, mutual TLS): runs the network's CA, which issues its TLS certificate and each
   node's client certificate; serves Tỉnh ủy Bắc Ninh (000.00.00.T27) and Tỉnh ủy Nghệ An (000.00.00.T40);
 - node A hosts Tỉnh ủy Bắc Ninh, node B Tỉnh ủy Nghệ An: each has the demo's people, its own CA for
-  its agency's seal, trusts the other's root, and reaches the other agency through the hub.
+  its agency's seal, and trusts the other's root;
+- A sends to B directly: B serves its own /hub/api/ over mutual TLS (a TLS server certificate from the
+  network's CA, the hub's CA file to check callers), and A takes B's address, and B takes A's node
+  certificate, from the hub's directory; B answers A through the hub, where A collects.
 
 Each step runs in a child process with the instance's environment (`python -m vanphong.hub.demo_network
 STEP FOLDER`), as the instance's own commands would.
@@ -66,7 +69,8 @@ def _key_and_csr(folder: Path, name: str) -> bytes:
 
 
 def step_hub(folder: Path) -> None:
-    """The hub's instance: its operator, the network's CA, the two agencies it serves, every TLS certificate."""
+    """The hub's instance: its operator, the network's CA, the two agencies it serves, every TLS certificate
+    (node B's server certificate too: B takes packages directly)."""
     _setup_django()
     from vanphong.hub import services as hub
     from vanphong.org import services as org
@@ -89,6 +93,9 @@ def step_hub(folder: Path) -> None:
     server = pki.issue_from_csr(None, profile="tls-server", csr_data=_key_and_csr(certs, "hub"), subject="hub",
                                 dns_names=["localhost"], ip_addresses=["127.0.0.1"])
     (certs / "hub.pem").write_text(server.certificate_pem)
+    node_b_server = pki.issue_from_csr(None, profile="tls-server", csr_data=_key_and_csr(certs, "node-b-server"), subject="node-b",
+                                       dns_names=["localhost"], ip_addresses=["127.0.0.1"])
+    (certs / "node-b-server.pem").write_text(node_b_server.certificate_pem)
     for spec in NETWORK:
         if spec.code not in (AGENCY_A, AGENCY_B):
             continue
@@ -103,9 +110,11 @@ def step_hub(folder: Path) -> None:
 
 def step_node(folder: Path, own_code: str, peer_code: str) -> None:
     """A node: the demo's people (run before by `vanphong demo`), only its own agency hosted, its CA and the
-    agency's seal, and both agencies reached through the hub."""
+    agency's seal. B takes packages directly (served here, collected from its own store) and reaches A
+    through the hub; A collects from the hub and reaches B directly, at the address the directory gives."""
     _setup_django()
     from vanphong.exchange.models import ExchangeEndpoint
+    from vanphong.hub import services as hub
     from vanphong.org.models import Agency
     from vanphong.pki import services as pki
 
@@ -116,8 +125,12 @@ def step_node(folder: Path, own_code: str, peer_code: str) -> None:
     root, _issuing = pki.init_ca(None, name=f"CA {own_code}")
     (folder / "root.pem").write_text(root.certificate_pem)
     pki.issue_with_held_key(None, profile="agency-seal", holder_agency=Agency.objects.get(code=own_code))
+    direct = AGENCY_B  # the agency whose node takes packages directly
+    if own_code == direct:
+        hub.serve_agency(None, Agency.objects.get(code=own_code))
     for code in (own_code, peer_code):
-        ExchangeEndpoint.objects.update_or_create(agency=Agency.objects.get(code=code), defaults={"transport": "hub"})
+        ExchangeEndpoint.objects.update_or_create(agency=Agency.objects.get(code=code),
+                                                  defaults={"transport": "https" if code == direct else "hub", "url": ""})
 
 
 def step_trust(folder: Path, peer_root: str, name: str) -> None:
@@ -134,11 +147,26 @@ STEPS = {"hub": step_hub, "node": step_node, "trust": step_trust}
 # ---- the command ------------------------------------------------------------------------------------
 
 
+def _wait_for_hub(url: str, ca_file: Path, process: subprocess.Popen, timeout: float = 120) -> None:
+    import requests
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            requests.get(url, verify=str(ca_file), timeout=3)
+            return
+        except requests.RequestException:
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit(f"The hub did not start at {url}.") from None
+            time.sleep(0.5)
+
+
 def run(folder: Path, *, base_port: int) -> int:
     from vanphong.hub.cli import gunicorn_command
 
     hub_dir, a_dir, b_dir = folder / "hub", folder / "node-a", folder / "node-b"
-    ports = {"hub": base_port, "a": base_port + 1, "b": base_port + 2}
+    ports = {"hub": base_port, "a": base_port + 1, "b": base_port + 2, "b_direct": base_port + 3}
+    b_direct_url = f"https://127.0.0.1:{ports['b_direct']}/hub/api/"
     fresh = not (hub_dir / "ca.pem").exists()
     hub_env = _env(hub_dir, port=ports["hub"])
     hub_url = f"https://127.0.0.1:{ports['hub']}/hub/api/"
@@ -158,28 +186,41 @@ def run(folder: Path, *, base_port: int) -> int:
             _vanphong(node_envs[key], "demo", stdout=open(node_dir / "accounts.txt", "w"))  # noqa: SIM115
             _step("node", node_dir, node_envs[key], own, peer)
             (node_dir / "certs").mkdir(exist_ok=True)
-            for suffix in ("pem", "key"):
-                (node_dir / "certs" / f"{own}.{suffix}").write_bytes((hub_dir / "certs" / f"{own}.{suffix}").read_bytes())
+            for name in (own, "node-b-server") if key == "b" else (own,):
+                for suffix in ("pem", "key"):
+                    (node_dir / "certs" / f"{name}.{suffix}").write_bytes((hub_dir / "certs" / f"{name}.{suffix}").read_bytes())
         _step("trust", a_dir, node_envs["a"], str(b_dir / "root.pem"), f"CA {AGENCY_B}")
         _step("trust", b_dir, node_envs["b"], str(a_dir / "root.pem"), f"CA {AGENCY_A}")
     _vanphong(hub_env, "migrate")
+    # The hub's directory gives B's direct address (again at each start: the base port may have changed).
+    _vanphong(hub_env, "hub", "member", "add", AGENCY_B, "--endpoint", b_direct_url, stdout=subprocess.DEVNULL)
     children = [subprocess.Popen(gunicorn_command(certfile=str(hub_dir / "certs" / "hub.pem"), keyfile=str(hub_dir / "certs" / "hub.key"),
                                                   ca_file=str(hub_dir / "ca.pem"), host="127.0.0.1", port=ports["hub"], workers=2,
                                                   threads=4), env=hub_env)]
+    _wait_for_hub(f"https://127.0.0.1:{ports['hub']}/health", hub_dir / "ca.pem", children[0])
+    # Each node takes the directory now (its worker does so every hour): A learns B's address, B A's node certificate.
+    for key in ("a", "b"):
+        _vanphong(node_envs[key], "hub", "directory", "sync")
     for key in ("a", "b"):
         children.append(subprocess.Popen([sys.executable, "-m", "vanphong.cli", "serve", "--host", "127.0.0.1", "--port", str(ports[key]),
                                           "--workers", "2"], env=node_envs[key]))
+    # B's node API over mutual TLS (what `vanphong hub serve` runs): callers' certificates checked against the network's CA.
+    children.append(subprocess.Popen(gunicorn_command(certfile=str(b_dir / "certs" / "node-b-server.pem"),
+                                                      keyfile=str(b_dir / "certs" / "node-b-server.key"), ca_file=str(hub_dir / "ca.pem"),
+                                                      host="127.0.0.1", port=ports["b_direct"], workers=1, threads=4),
+                                     env=node_envs["b"]))
     print(json.dumps({"hub": f"https://127.0.0.1:{ports['hub']}/hub/network/", "node_a": f"http://127.0.0.1:{ports['a']}/",
-                      "node_b": f"http://127.0.0.1:{ports['b']}/"}, indent=2))
+                      "node_b": f"http://127.0.0.1:{ports['b']}/", "node_b_direct": b_direct_url}, indent=2))
     print(f"""
 Three instances are running on loopback:
   - the hub, https://127.0.0.1:{ports['hub']}/hub/network/ (its CA's certificate: {hub_dir / 'ca.pem'}),
     signed in as {HUB_OPERATOR} with the demo password and the code of `VANPHONG_DATA_DIR={hub_dir} vanphong demo code {HUB_OPERATOR}`;
   - node A, http://127.0.0.1:{ports['a']}/, hosting Tỉnh ủy Bắc Ninh ({AGENCY_A}); its accounts: {a_dir / 'accounts.txt'};
-  - node B, http://127.0.0.1:{ports['b']}/, hosting Tỉnh ủy Nghệ An ({AGENCY_B}); its accounts: {b_dir / 'accounts.txt'}.
-On node A, a clerk of Bắc Ninh (vanthu.bacninh) issues an outgoing document to Tỉnh ủy Nghệ An; on node B, the clerk of
-Nghệ An (vanthu.nghean) finds it among received packages and registers it; on node A, the document's timeline shows
-01, then 03. Press Ctrl+C to stop all three.""", flush=True)
+  - node B, http://127.0.0.1:{ports['b']}/, hosting Tỉnh ủy Nghệ An ({AGENCY_B}); its accounts: {b_dir / 'accounts.txt'};
+    it takes packages directly at {b_direct_url} (mutual TLS).
+On node A, a clerk of Bắc Ninh (vanthu.bacninh) issues an outgoing document to Tỉnh ủy Nghệ An: it goes directly to node B,
+whose clerk (vanthu.nghean) finds it among received packages and registers it; the statuses go back through the hub, and
+on node A the document's timeline shows 01, then 03. Press Ctrl+C to stop all three.""", flush=True)
 
     def stop(*_):
         for child in children:
