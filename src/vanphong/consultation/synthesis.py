@@ -21,10 +21,9 @@ from django.utils.translation import pgettext, pgettext_lazy
 from vanphong.consultation import selectors
 from vanphong.consultation.models import Comment, CommentGroup, Consultation, Invitation, Node
 from vanphong.core import audit
+from vanphong.core.report_header import agency_lines, national_lines
 from vanphong.org.models import Unit
 from vanphong.workflow.reports import FORMATS
-from vanphong.workflow.reports import _agency_lines as agency_lines  # the Decree 30 header, as the workflow's report has it
-from vanphong.workflow.reports import _national_lines as national_lines
 
 RESPONSES = {
     "": pgettext_lazy("synthesis response", "No response yet"),

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
 from vanphong.consultation.synthesis import GroupRow, InviteeFigures, Synthesis, whole_draft_label
-from vanphong.workflow.reports import _date_line as date_line
+from vanphong.core.report_header import date_line
 
 NAMES_SHOWN = 40  # respondents named in a cell; a mass campaign's hundreds are counted, not listed
 CHART_ROWS = 40  # bars in a chart; more would be unreadable on a page (the tables have them all)

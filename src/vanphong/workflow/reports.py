@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from vanphong.core import audit
+from vanphong.core.report_header import agency_lines, date_line, national_lines
 from vanphong.documents.types import DocumentType
-from vanphong.org.models import NotationScheme
 from vanphong.workflow.statistics import COLUMNS, Figures, Statistics
 
 FORMATS = {
@@ -87,21 +87,6 @@ def export(reader, stats: Statistics, fmt: str, *, request=None) -> tuple[bytes,
     return content, filename(stats, fmt)
 
 
-def _agency_lines(agency) -> list[str]:
-    return ([agency.parent.name.upper()] if agency.parent_id else []) + [agency.name.upper()]
-
-
-def _national_lines(agency) -> list[str]:
-    if agency.notation_scheme == NotationScheme.PARTY:
-        return [pgettext("report header", "COMMUNIST PARTY OF VIET NAM")]
-    return [pgettext("report header", "SOCIALIST REPUBLIC OF VIET NAM"), pgettext("report header", "Independence - Freedom - Happiness")]
-
-
-def _date_line(day) -> str:
-    return pgettext("report header", "……, day %(day)02d month %(month)02d year %(year)s") % {"day": day.day, "month": day.month,
-                                                                                              "year": day.year}
-
-
 def _docx(stats: Statistics, reader) -> bytes:
     from docx import Document as Docx
     from docx.enum.section import WD_ORIENT
@@ -133,17 +118,17 @@ def _docx(stats: Statistics, reader) -> bytes:
     header = doc.add_table(rows=1, cols=2)
     left, right = header.rows[0].cells
     left.width, right.width = Mm(100), Mm(150)
-    left.paragraphs[0].add_run(_agency_lines(agency)[0]).bold = len(_agency_lines(agency)) == 1
+    left.paragraphs[0].add_run(agency_lines(agency)[0]).bold = len(agency_lines(agency)) == 1
     left.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
-    for line in _agency_lines(agency)[1:]:
+    for line in agency_lines(agency)[1:]:
         paragraph(line, bold=True, container=left)
     paragraph(pgettext("report header", "No.: …/BC-%(notation)s") % {"notation": agency.notation_code}, container=left, size=13)
-    national = _national_lines(agency)
+    national = national_lines(agency)
     right.paragraphs[0].add_run(national[0]).bold = True
     right.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
     for line in national[1:]:
         paragraph(line, bold=True, underline=True, container=right, size=14)
-    paragraph(_date_line(stats.today), italic=True, container=right)
+    paragraph(date_line(stats.today), italic=True, container=right)
 
     paragraph("")
     paragraph(_("REPORT ON THE HANDLING OF DOCUMENTS"), bold=True, size=14)
@@ -213,7 +198,7 @@ def _xlsx(stats: Statistics, reader) -> bytes:
     width = len(COLUMNS) + 2
     for title, first, rows in tables(stats):
         sheet = workbook.create_sheet(title[:31])
-        lines = [(agency_line, Font(bold=True)) for agency_line in _agency_lines(stats.agency)]
+        lines = [(agency_line, Font(bold=True)) for agency_line in agency_lines(stats.agency)]
         lines += [(_("REPORT ON THE HANDLING OF DOCUMENTS"), Font(bold=True, size=14)),
                   (f"{stats.period.label} ({stats.period.dates.lower()})", Font(bold=True)), (scope_line(stats), Font(italic=True)),
                   (_("Figures as of %(date)s") % {"date": stats.today.strftime("%d/%m/%Y")}, Font(italic=True)), (title, Font(bold=True))]
