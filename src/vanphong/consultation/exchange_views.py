@@ -16,7 +16,7 @@ from vanphong.consultation import exchange_selectors, exchange_services, selecto
 from vanphong.consultation.forms import ExchangeAnswerForm
 from vanphong.consultation.models import Consultation
 from vanphong.core.errors import ValidationError
-from vanphong.core.web import get_or_404, message_refusal
+from vanphong.core.web import get_or_404, message_form_errors, message_refusal
 
 
 @login_required
@@ -39,7 +39,7 @@ def enter_answer(request, document_pk):
     document, found = get_or_404(exchange_selectors.exchange_answer_of, request.user, document_pk)
     form = ExchangeAnswerForm(request.POST, files=found.files)
     if not form.is_valid():
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        message_form_errors(request, form)
         return redirect(reverse("documents:detail", args=[document.pk]) + "#consultation-answer")
     try:
         answer = exchange_services.enter_exchange_answer(request.user, document, attachment=form.cleaned_data["attachment"],

@@ -19,7 +19,7 @@ from vanphong.consultation.forms import AnswerFileForm, InviteForm, PaperForm, S
 from vanphong.consultation.models import Consultation
 from vanphong.core import storage
 from vanphong.core.errors import ValidationError
-from vanphong.core.web import add_service_errors, get_or_404, message_refusal
+from vanphong.core.web import add_service_errors, get_or_404, message_form_errors, message_refusal
 from vanphong.documents.attachment_views import content_disposition
 
 
@@ -178,7 +178,7 @@ def answer_file(request, pk):
     invitation = get_or_404(selectors.invitation_for_respondent, request.user, pk)
     form = AnswerFileForm(request.POST, request.FILES)
     if not form.is_valid():
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        message_form_errors(request, form)
         return redirect("consultation:answer", invitation.pk)
     try:
         answer = services.answer_with_file(request.user, invitation, upload=form.cleaned_data["file"], request=request)

@@ -22,6 +22,15 @@ def message_refusal(request, exc: Exception) -> None:
     messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
 
 
+def message_form_errors(request, form, *, labelled: bool = False) -> None:
+    """Show an invalid form's errors as the page's error message, for forms posted from a panel of another page
+    that the view redirects back to. `labelled` names each field ("Date of issue: …") where its errors alone would
+    not say which field they are about."""
+    messages.error(request, " ".join(
+        f"{form.fields[name].label}: {error}" if labelled and name in form.fields and form.fields[name].label else str(error)
+        for name, errors in form.errors.items() for error in errors))
+
+
 def get_or_404(selector, *args, **kwargs):
     try:
         return selector(*args, **kwargs)

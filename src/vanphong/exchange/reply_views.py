@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from vanphong.core.errors import NotFound, ValidationError
-from vanphong.core.web import get_or_404, message_refusal
+from vanphong.core.web import get_or_404, message_form_errors, message_refusal
 from vanphong.documents import selectors as document_selectors
 from vanphong.documents.attachments import store
 from vanphong.exchange import replies
@@ -28,7 +28,7 @@ def reply(request, pk):
     form = ReplyForm(request.POST, request.FILES)
     back = reverse("documents:detail", args=[document.pk]) + "#exchange-reply"
     if not form.is_valid():
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        message_form_errors(request, form)
         return redirect(back)
     try:
         uploads = [store(form.cleaned_data["file"])] if form.cleaned_data["file"] else []

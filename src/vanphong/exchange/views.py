@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 from vanphong.core.clearance import Clearance
 from vanphong.core.errors import NotFound, ValidationError
 from vanphong.core.paging import CappedPaginator
-from vanphong.core.web import add_service_errors, get_or_404, message_refusal
+from vanphong.core.web import add_service_errors, get_or_404, message_form_errors, message_refusal
 from vanphong.documents import selectors as document_selectors
 from vanphong.documents.models import Direction
 from vanphong.documents.permissions import is_clerk
@@ -191,7 +191,7 @@ def recall(request, pk):
     document = get_or_404(document_selectors.document_detail, request.user, pk)
     form = RecallForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        message_form_errors(request, form)
         return redirect(reverse("documents:detail", args=[document.pk]) + "#exchange")
     try:
         sent = services.recall_document(request.user, document, reason=form.cleaned_data["reason"], request=request)
@@ -210,8 +210,7 @@ def update(request, pk):
     document = get_or_404(document_selectors.document_detail, request.user, pk)
     form = UpdateForm(request.POST, prefix="update")
     if not form.is_valid():
-        messages.error(request, " ".join(f"{form.fields[name].label if name in form.fields else ''}: {e}".lstrip(": ")
-                                         for name, errors in form.errors.items() for e in errors))
+        message_form_errors(request, form, labelled=True)
         return redirect(reverse("documents:detail", args=[document.pk]) + "#exchange")
     data = dict(form.cleaned_data)
     reason = data.pop("reason")
@@ -232,7 +231,7 @@ def replace(request, pk):
     document = get_or_404(document_selectors.document_detail, request.user, pk)
     form = ReplaceForm(request.POST, prefix="replace")
     if not form.is_valid():
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        message_form_errors(request, form)
         return redirect(reverse("documents:detail", args=[document.pk]) + "#exchange")
     try:
         draft = services.draft_replacement(request.user, document, reason=form.cleaned_data["reason"], request=request)

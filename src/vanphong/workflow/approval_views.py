@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from vanphong.core.errors import ValidationError
-from vanphong.core.web import add_service_errors, get_or_404, message_refusal
+from vanphong.core.web import add_service_errors, get_or_404, message_form_errors, message_refusal
 from vanphong.documents import selectors as documents
 from vanphong.documents.attachments import store
 from vanphong.documents.models import Direction
@@ -64,7 +64,7 @@ def submit(request, pk):
     state = selectors.approval_state(request.user, document)
     form = SubmitForm(request.POST, leaders=state.leaders if state.choose_signer else None)
     if not form.is_valid():
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        message_form_errors(request, form)
         return redirect(_draft_url(pk))
     try:
         approval.submit(request.user, document, signer=form.leaders.get(form.cleaned_data.get("signer") or ""),
