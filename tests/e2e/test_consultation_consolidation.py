@@ -82,3 +82,10 @@ def test_staff_run_the_consolidation_merge_two_groups_and_answer(page):
     assert group.response == "accepted" and group.members.count() == 3 and group.response_node == article3
     assert CommentGroup.objects.filter(consultation=consultation).count() == 2
     page.wait_for_url(re.compile(r"/consolidation/"))
+
+    # The same page in Vietnamese, the interface's default language.
+    page.get_by_role("button", name="Tiếng Việt").click()
+    expect(page.get_by_role("heading", name="Tổng hợp ý kiến", level=1)).to_be_visible()
+    expect(page.locator(f"#part-{article3.pk}").locator("article.group-card").first).to_contain_text("3 ý kiến")
+    page.locator("article.group-card").first.get_by_text("Sửa ý kiến tiếp thu, giải trình").click()
+    screenshot(page, "consultation-consolidation-vi")
