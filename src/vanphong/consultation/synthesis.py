@@ -21,7 +21,7 @@ from django.utils.translation import pgettext, pgettext_lazy
 from vanphong.consultation import selectors
 from vanphong.consultation.models import Comment, CommentGroup, Consultation, Invitation, Node
 from vanphong.core import audit
-from vanphong.core.report_header import agency_lines, national_lines
+from vanphong.core.report_layout import agency_lines, national_lines
 from vanphong.org.models import Unit
 from vanphong.workflow.reports import FORMATS
 

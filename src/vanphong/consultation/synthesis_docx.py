@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
 from vanphong.consultation.synthesis import GroupRow, InviteeFigures, Synthesis, whole_draft_label
-from vanphong.core.report_header import date_line
+from vanphong.core.report_layout import date_line, landscape_document
 
 NAMES_SHOWN = 40  # respondents named in a cell; a mass campaign's hundreds are counted, not listed
 CHART_ROWS = 40  # bars in a chart; more would be unreadable on a page (the tables have them all)
@@ -156,23 +156,13 @@ def _bar_png(labels: list[str], values: list[float], notes: list[str], *, horizo
 
 
 def render(s: Synthesis) -> bytes:
-    from docx import Document as Docx
-    from docx.enum.section import WD_ORIENT
     from docx.enum.table import WD_TABLE_ALIGNMENT
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
     from docx.shared import Mm, Pt
 
-    doc = Docx()
-    section = doc.sections[0]
-    section.orientation = WD_ORIENT.LANDSCAPE
-    section.page_width, section.page_height = Mm(297), Mm(210)
-    section.left_margin, section.right_margin, section.top_margin, section.bottom_margin = Mm(30), Mm(15), Mm(20), Mm(20)
-    normal = doc.styles["Normal"]
-    normal.font.name, normal.font.size = "Times New Roman", Pt(13)
-    normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), "Times New Roman")
-    normal.paragraph_format.space_after = Pt(0)
+    doc = landscape_document()
     center, left, justify = WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.LEFT, WD_ALIGN_PARAGRAPH.JUSTIFY
 
     def paragraph(text="", *, bold=False, italic=False, size=None, align=center, underline=False, container=None, first=False):

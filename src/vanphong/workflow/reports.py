@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from vanphong.core import audit
-from vanphong.core.report_header import agency_lines, date_line, national_lines
+from vanphong.core.report_layout import agency_lines, date_line, landscape_document, national_lines
 from vanphong.documents.types import DocumentType
 from vanphong.workflow.statistics import COLUMNS, Figures, Statistics
 
@@ -88,22 +88,11 @@ def export(reader, stats: Statistics, fmt: str, *, request=None) -> tuple[bytes,
 
 
 def _docx(stats: Statistics, reader) -> bytes:
-    from docx import Document as Docx
-    from docx.enum.section import WD_ORIENT
     from docx.enum.table import WD_TABLE_ALIGNMENT
     from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.oxml.ns import qn
     from docx.shared import Mm, Pt
 
-    doc = Docx()
-    section = doc.sections[0]
-    section.orientation = WD_ORIENT.LANDSCAPE
-    section.page_width, section.page_height = Mm(297), Mm(210)
-    section.left_margin, section.right_margin, section.top_margin, section.bottom_margin = Mm(25), Mm(15), Mm(20), Mm(20)
-    normal = doc.styles["Normal"]
-    normal.font.name, normal.font.size = "Times New Roman", Pt(13)
-    normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), "Times New Roman")
-    normal.paragraph_format.space_after = Pt(0)
+    doc = landscape_document()
 
     def paragraph(text, *, bold=False, italic=False, size=None, align=WD_ALIGN_PARAGRAPH.CENTER, underline=False, container=doc):
         p = container.add_paragraph() if container is not doc else doc.add_paragraph()
