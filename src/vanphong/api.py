@@ -5,6 +5,7 @@ uses its session, once the sign-in is complete, with the CSRF token on unsafe me
 
 from vanphong.consultation.api import router as consultation_router
 from vanphong.consultation.consolidation_api import router as consolidation_router
+from vanphong.consultation.exchange_api import router as consultation_exchange_router
 from vanphong.consultation.synthesis_api import router as synthesis_router
 from vanphong.core.api_support import CompleteSessionAuth, TokenAuth, VanPhongAPI, install_error_handlers
 from vanphong.documents.api import router as documents_router
@@ -48,4 +49,5 @@ api.add_router("", hub_router)
 api.add_router("", consultation_router)
 api.add_router("", consolidation_router)
 api.add_router("", synthesis_router)
+api.add_router("", consultation_exchange_router)
 api.add_router("", exchange_router)

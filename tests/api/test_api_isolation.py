@@ -1191,6 +1191,7 @@ def check_refuse_request(w, as_):
 
 import tests.consultation.api_checks  # noqa: E402,F401  (registers the checks of the consultation endpoints)
 import tests.consultation.consolidation_api_checks  # noqa: E402,F401  (the consolidation's runs and groups)
+import tests.consultation.exchange_api_checks  # noqa: E402,F401  (invitations and answers by exchange)
 import tests.consultation.synthesis_api_checks  # noqa: E402,F401  (the consultation's results and report)
 import tests.hub.api_checks  # noqa: E402,F401  (registers the check of the hub's endpoint)
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, File, Path, Query, Router, Schema, Status, UploadedFile
 
 from vanphong.consultation import permissions, selectors, services
-from vanphong.consultation.models import MAX_COMMENT, MAX_TITLE, Comment, Consultation, Invitation, Node
+from vanphong.consultation.models import MAX_COMMENT, MAX_TITLE, Answer, Comment, Consultation, Invitation, Node
 from vanphong.core.api_support import MAX_ID, Absent, Id, InputSchema, PageQuery, Text, error_responses, page
 from vanphong.core.errors import NotFound, ValidationError
 from vanphong.org.models import Agency, Person, Unit
@@ -114,7 +114,7 @@ class ConsultationCommentOut(Schema):
     reference: str = Field(description="What the comment named, e.g. \"khoản 2 Điều 3\".")
     mapping: Literal[tuple(Comment.Mapping.values)]
     excluded: bool = Field(description="Staff found it is no comment: not counted.")
-    source: Literal["web", "file", "paper"]
+    source: Literal[tuple(Answer.Source.values)] = Field(description="How its answer came: web form, file, paper, exchange.")
     received_on: dt.date
 
     @staticmethod
