@@ -201,6 +201,13 @@ VANPHONG_PREVIEWS_DIR = DATA_DIR / "previews"
 VANPHONG_MAX_UPLOAD_BYTES = config.get_int("VANPHONG_MAX_UPLOAD_MB", 50) * 1024 * 1024
 # Largest edXML package signing.xmldsig reads (attachments travel inside it, in base64).
 VANPHONG_EDXML_MAX_BYTES = config.get_int("VANPHONG_EDXML_MAX_BYTES", 64 * 1024 * 1024)
+# The exchange's worker (exchange.tasks, exchange.outbox): a round every few seconds; a claimed package comes back
+# to the outbox when its lease ends (a worker that died); a failed delivery is retried after base · 2^(n−1)
+# seconds with jitter, at most the ceiling.
+VANPHONG_EXCHANGE_CYCLE_SECONDS = config.get_int("VANPHONG_EXCHANGE_CYCLE_SECONDS", 10)
+VANPHONG_EXCHANGE_LEASE_SECONDS = config.get_int("VANPHONG_EXCHANGE_LEASE_SECONDS", 300)
+VANPHONG_EXCHANGE_RETRY_BASE_SECONDS = config.get_int("VANPHONG_EXCHANGE_RETRY_BASE_SECONDS", 30)
+VANPHONG_EXCHANGE_RETRY_MAX_SECONDS = config.get_int("VANPHONG_EXCHANGE_RETRY_MAX_SECONDS", 3600)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+import socket
+import threading
 
 import pytest
 import requests
@@ -199,3 +201,26 @@ def test_a_hub_that_asks_for_more_headers_gets_them(monkeypatch, tmp_path, ca, n
     with pytest.raises(TransportError) as bad:
         transport.get("hub")
     assert "JSON object" in bad.value.message and not bad.value.retryable
+
+
+def test_a_connection_cut_during_the_tls_handshake_is_worth_retrying(ca, node_a, tmp_path):
+    """A server that dies, or a link that drops, while the handshake goes on ends the connection without a word
+    about certificates: the network's fault, retried (it once gave up on the package, as for a refused certificate)."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+
+    def hang_up():
+        for _attempt in range(2):
+            connection, _address = listener.accept()
+            connection.recv(1024)  # the ClientHello, then the connection ends
+            connection.close()
+
+    threading.Thread(target=hang_up, daemon=True).start()
+    client = HubClient(f"https://127.0.0.1:{port}/hub/api/", ca_file=str(ca), credentials=credentials(tmp_path, **{A: node_a}))
+    try:
+        with pytest.raises(TransportError) as cut:
+            client.send_edoc(b"x", sender_code=A, recipient_code=B, message_type="edoc", doc_id="1")
+    finally:
+        listener.close()
+    assert cut.value.retryable and "could not be reached" in cut.value.message
+    assert "EOF" in cut.value.message or "reset" in cut.value.message.lower()

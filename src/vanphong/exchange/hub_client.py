@@ -11,13 +11,14 @@ issues one per hosted agency, profile tls-client) and trusts only our CA for the
   sendEdoc for the agencies it hosts, on the same API); fetch and acknowledge read this node's own
   store of what other nodes sent it (vanphong.hub), without a network round trip.
 
-Errors become TransportError: retryable for the network, timeouts, a busy or failing server (5xx,
-408, 429); permanent for what a person must fix (a refused certificate, an unknown agency, a
-package over the limit), with the server's message.
+Errors become TransportError: retryable for the network (a connection cut during the TLS handshake
+too), timeouts, a busy or failing server (5xx, 408, 429); permanent for what a person must fix (a
+refused certificate, an unknown agency, a package over the limit), with the server's message.
 """
 
 from __future__ import annotations
 
+import ssl
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
@@ -110,6 +111,8 @@ class HubClient:
             response = self.session.request(method, url, headers=all_headers, cert=self.credentials.for_agency(agency_code),
                                             verify=self.ca_file, timeout=self.timeout, **kwargs)
         except requests.exceptions.SSLError as exc:
+            if _cut_mid_handshake(exc):  # a server that died or a link that dropped while the handshake went on
+                raise TransportError(_("%(url)s could not be reached: %(error)s") % {"url": self.base_url, "error": exc}) from None
             # A certificate refused either way (ours revoked or unknown to them, theirs not from our CA) needs a person.
             raise TransportError(_("The TLS connection to %(url)s was refused: %(error)s") % {"url": self.base_url, "error": exc},
                                  retryable=False) from None
@@ -138,6 +141,22 @@ class HubClient:
         raise TransportError(_("%(operation)s was refused (HTTP %(status)d): %(reason)s")
                              % {"operation": operation, "status": response.status_code, "reason": reason},
                              retryable=response.status_code in RETRYABLE_STATUSES)
+
+
+def _cut_mid_handshake(exc: BaseException) -> bool:
+    """Whether a TLS failure is the connection ending before the handshake was through (EOF, a reset), which
+    the network explains, rather than a certificate refused. urllib3 wraps the ssl module's error a few times."""
+    pending, seen = [exc], set()
+    while pending:
+        error = pending.pop()
+        if id(error) in seen:
+            continue
+        seen.add(id(error))
+        if isinstance(error, (ssl.SSLEOFError, ssl.SSLZeroReturnError, ConnectionError)):
+            return True
+        pending += [linked for linked in (error.__cause__, error.__context__, getattr(error, "reason", None), *error.args)
+                    if isinstance(linked, BaseException)]
+    return False
 
 
 def node_setting(name: str) -> str:
