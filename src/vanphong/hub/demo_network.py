@@ -22,6 +22,7 @@ import signal
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 AGENCY_A, AGENCY_B = "000.00.00.T27", "000.00.00.T40"
@@ -161,54 +162,92 @@ def _wait_for_hub(url: str, ca_file: Path, process: subprocess.Popen, timeout: f
             time.sleep(0.5)
 
 
-def run(folder: Path, *, base_port: int) -> int:
-    from vanphong.hub.cli import gunicorn_command
+@dataclass(frozen=True)
+class Network:
+    """The three instances of a prepared network: their folders, ports, environments and the command of each server."""
 
+    folder: Path
+    ports: dict[str, int]
+    envs: dict[str, dict]
+
+    def dir(self, key: str) -> Path:
+        return self.folder / {"hub": "hub", "a": "node-a", "b": "node-b"}[key]
+
+    def hub_server(self) -> list[str]:
+        from vanphong.hub.cli import gunicorn_command
+
+        hub_dir = self.dir("hub")
+        return gunicorn_command(certfile=str(hub_dir / "certs" / "hub.pem"), keyfile=str(hub_dir / "certs" / "hub.key"),
+                                ca_file=str(hub_dir / "ca.pem"), host="127.0.0.1", port=self.ports["hub"], workers=2, threads=4)
+
+    def node_server(self, key: str, *, worker: bool = True) -> list[str]:
+        """A node's web app (`vanphong serve`), with its background worker unless told otherwise."""
+        return [sys.executable, "-m", "vanphong.cli", "serve", "--host", "127.0.0.1", "--port", str(self.ports[key]), "--workers", "2",
+                *([] if worker else ["--no-worker"])]
+
+    def b_direct_server(self) -> list[str]:
+        """B's node API over mutual TLS (what `vanphong hub serve` runs): callers' certificates checked against the network's CA."""
+        from vanphong.hub.cli import gunicorn_command
+
+        b_dir = self.dir("b")
+        return gunicorn_command(certfile=str(b_dir / "certs" / "node-b-server.pem"), keyfile=str(b_dir / "certs" / "node-b-server.key"),
+                                ca_file=str(self.dir("hub") / "ca.pem"), host="127.0.0.1", port=self.ports["b_direct"], workers=1,
+                                threads=4)
+
+
+def prepare(folder: Path, *, base_port: int, hub_url: str = "", b_direct_url: str = "", node_settings: dict | None = None) -> Network:
+    """Set the three instances up (once: a folder already prepared is only migrated), give the hub's directory B's
+    direct address and let each node take the directory. `hub_url` and `b_direct_url`: the addresses the nodes
+    use, when something stands between them and the servers (the reliability test's link); `node_settings`: more
+    environment for both nodes."""
     hub_dir, a_dir, b_dir = folder / "hub", folder / "node-a", folder / "node-b"
     ports = {"hub": base_port, "a": base_port + 1, "b": base_port + 2, "b_direct": base_port + 3}
-    b_direct_url = f"https://127.0.0.1:{ports['b_direct']}/hub/api/"
+    b_direct_url = b_direct_url or f"https://127.0.0.1:{ports['b_direct']}/hub/api/"
+    hub_url = hub_url or f"https://127.0.0.1:{ports['hub']}/hub/api/"
     fresh = not (hub_dir / "ca.pem").exists()
-    hub_env = _env(hub_dir, port=ports["hub"])
-    hub_url = f"https://127.0.0.1:{ports['hub']}/hub/api/"
-    node_envs = {}
-    for key, node_dir, own, peer in (("a", a_dir, AGENCY_A, AGENCY_B), ("b", b_dir, AGENCY_B, AGENCY_A)):
-        node_envs[key] = _env(node_dir, port=ports[key], extra={
+    envs = {"hub": _env(hub_dir, port=ports["hub"])}
+    for key, node_dir in (("a", a_dir), ("b", b_dir)):
+        envs[key] = _env(node_dir, port=ports[key], extra={
             "VANPHONG_EXCHANGE_HUB_URL": hub_url, "VANPHONG_EXCHANGE_CA_FILE": str(hub_dir / "ca.pem"),
             "VANPHONG_EXCHANGE_CLIENT_CERT_DIR": str(node_dir / "certs"), "VANPHONG_EXCHANGE_CYCLE_SECONDS": "3",
-            "VANPHONG_HUB_REPORT_SECONDS": "60"})
+            "VANPHONG_HUB_REPORT_SECONDS": "60", **(node_settings or {})})
     if fresh:
         for path in (hub_dir, a_dir, b_dir):
             path.mkdir(parents=True, exist_ok=True)
         print("Setting up the hub…", flush=True)
-        _step("hub", hub_dir, hub_env)
+        _step("hub", hub_dir, envs["hub"])
         for key, node_dir, own, peer in (("a", a_dir, AGENCY_A, AGENCY_B), ("b", b_dir, AGENCY_B, AGENCY_A)):
             print(f"Setting up node {key.upper()} ({own})…", flush=True)
-            _vanphong(node_envs[key], "demo", stdout=open(node_dir / "accounts.txt", "w"))  # noqa: SIM115
-            _step("node", node_dir, node_envs[key], own, peer)
+            _vanphong(envs[key], "demo", stdout=open(node_dir / "accounts.txt", "w"))  # noqa: SIM115
+            _step("node", node_dir, envs[key], own, peer)
             (node_dir / "certs").mkdir(exist_ok=True)
             for name in (own, "node-b-server") if key == "b" else (own,):
                 for suffix in ("pem", "key"):
                     (node_dir / "certs" / f"{name}.{suffix}").write_bytes((hub_dir / "certs" / f"{name}.{suffix}").read_bytes())
-        _step("trust", a_dir, node_envs["a"], str(b_dir / "root.pem"), f"CA {AGENCY_B}")
-        _step("trust", b_dir, node_envs["b"], str(a_dir / "root.pem"), f"CA {AGENCY_A}")
-    _vanphong(hub_env, "migrate")
+        _step("trust", a_dir, envs["a"], str(b_dir / "root.pem"), f"CA {AGENCY_B}")
+        _step("trust", b_dir, envs["b"], str(a_dir / "root.pem"), f"CA {AGENCY_A}")
+    _vanphong(envs["hub"], "migrate")
     # The hub's directory gives B's direct address (again at each start: the base port may have changed).
-    _vanphong(hub_env, "hub", "member", "add", AGENCY_B, "--endpoint", b_direct_url, stdout=subprocess.DEVNULL)
-    children = [subprocess.Popen(gunicorn_command(certfile=str(hub_dir / "certs" / "hub.pem"), keyfile=str(hub_dir / "certs" / "hub.key"),
-                                                  ca_file=str(hub_dir / "ca.pem"), host="127.0.0.1", port=ports["hub"], workers=2,
-                                                  threads=4), env=hub_env)]
+    _vanphong(envs["hub"], "hub", "member", "add", AGENCY_B, "--endpoint", b_direct_url, stdout=subprocess.DEVNULL)
+    return Network(folder=folder, ports=ports, envs=envs)
+
+
+def sync_directories(network: Network) -> None:
+    """Each node takes the hub's directory now (its worker does so every hour): A learns B's address, B A's node certificate."""
+    for key in ("a", "b"):
+        _vanphong(network.envs[key], "hub", "directory", "sync")
+
+
+def run(folder: Path, *, base_port: int) -> int:
+    network = prepare(folder, base_port=base_port)
+    hub_dir, a_dir, b_dir, ports = network.dir("hub"), network.dir("a"), network.dir("b"), network.ports
+    b_direct_url = f"https://127.0.0.1:{ports['b_direct']}/hub/api/"
+    children = [subprocess.Popen(network.hub_server(), env=network.envs["hub"])]
     _wait_for_hub(f"https://127.0.0.1:{ports['hub']}/health", hub_dir / "ca.pem", children[0])
-    # Each node takes the directory now (its worker does so every hour): A learns B's address, B A's node certificate.
+    sync_directories(network)
     for key in ("a", "b"):
-        _vanphong(node_envs[key], "hub", "directory", "sync")
-    for key in ("a", "b"):
-        children.append(subprocess.Popen([sys.executable, "-m", "vanphong.cli", "serve", "--host", "127.0.0.1", "--port", str(ports[key]),
-                                          "--workers", "2"], env=node_envs[key]))
-    # B's node API over mutual TLS (what `vanphong hub serve` runs): callers' certificates checked against the network's CA.
-    children.append(subprocess.Popen(gunicorn_command(certfile=str(b_dir / "certs" / "node-b-server.pem"),
-                                                      keyfile=str(b_dir / "certs" / "node-b-server.key"), ca_file=str(hub_dir / "ca.pem"),
-                                                      host="127.0.0.1", port=ports["b_direct"], workers=1, threads=4),
-                                     env=node_envs["b"]))
+        children.append(subprocess.Popen(network.node_server(key), env=network.envs[key]))
+    children.append(subprocess.Popen(network.b_direct_server(), env=network.envs["b"]))
     print(json.dumps({"hub": f"https://127.0.0.1:{ports['hub']}/hub/network/", "node_a": f"http://127.0.0.1:{ports['a']}/",
                       "node_b": f"http://127.0.0.1:{ports['b']}/", "node_b_direct": b_direct_url}, indent=2))
     print(f"""
