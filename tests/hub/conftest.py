@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +16,11 @@ from django.utils import translation
 from vanphong.hub import services
 from vanphong.hub.identity import ENVIRON_KEY
 from vanphong.pki import services as pki
+
+# Tests whose instances run on SQLite databases of their own and never open the test database: the PostgreSQL half of
+# `make test` would repeat them exactly, at minutes each, so they run in the SQLite half only.
+on_own_databases = pytest.mark.skipif(os.environ.get("DATABASE_URL", "").startswith("postgres"),
+                                      reason="its instances use SQLite databases of their own: the SQLite run covers it")
 
 
 @pytest.fixture(autouse=True)

@@ -18,6 +18,8 @@ from pathlib import Path
 
 import requests
 
+from tests.hub.conftest import on_own_databases
+
 ROOT = Path(__file__).resolve().parents[2]
 
 ISSUE = """
@@ -93,6 +95,7 @@ def _wait_until(net: Path, deadline: float, tmp_path: Path, done) -> tuple[dict,
         time.sleep(2)
 
 
+@on_own_databases
 def test_a_document_crosses_the_three_node_demo(tmp_path):
     base = _free_base_port()
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")}

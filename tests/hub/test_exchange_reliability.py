@@ -37,6 +37,7 @@ from pathlib import Path
 
 import requests
 
+from tests.hub.conftest import on_own_databases
 from vanphong.hub import demo_network
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -275,6 +276,7 @@ def _settled(counts: dict[str, int]) -> bool:
             and counts["b_statuses_waiting"] == 0) or counts["a_packages_failed"] > 0
 
 
+@on_own_databases
 def test_documents_survive_kill_9_and_a_cut_link(tmp_path):
     seed = int(os.environ.get("VANPHONG_RELIABILITY_SEED") or random.SystemRandom().randrange(10**6))
     rng = random.Random(seed)
