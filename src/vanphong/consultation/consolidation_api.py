@@ -165,7 +165,7 @@ def list_groups(request, consultation_id: ConsultationId, query: Query[PageQuery
     return paged
 
 
-@router.post("/consultations/{consultation_id}/groups/merge", response={200: GroupOut, **error_responses(401, 404, 422)})
+@router.post("/consultations/{consultation_id}/groups/merge", response={200: GroupOut, **error_responses(400, 401, 404, 422)})
 def merge_groups(request, consultation_id: ConsultationId, payload: MergeIn):
     """Merge groups of one unit into one (kept on every re-run). Closed groups are reopened first."""
     consultation = selectors.consultation_for_staff(request.auth, consultation_id)
@@ -173,7 +173,7 @@ def merge_groups(request, consultation_id: ConsultationId, payload: MergeIn):
     return _one(consultation, kept.pk)
 
 
-@router.post("/groups/{group_id}/split", response={201: GroupOut, **error_responses(401, 404, 422)})
+@router.post("/groups/{group_id}/split", response={201: GroupOut, **error_responses(400, 401, 404, 422)})
 def split_group(request, group_id: GroupId, payload: CommentsIn):
     """The chosen members leave the group and make a new group (the answer), kept on every re-run."""
     group = found.group_for_staff(request.auth, group_id)
@@ -181,7 +181,7 @@ def split_group(request, group_id: GroupId, payload: CommentsIn):
     return Status(201, _one(group.consultation, new.pk))
 
 
-@router.post("/groups/{group_id}/move", response={200: GroupOut, **error_responses(401, 404, 422)})
+@router.post("/groups/{group_id}/move", response={200: GroupOut, **error_responses(400, 401, 404, 422)})
 def move_to_group(request, group_id: GroupId, payload: CommentsIn):
     """The chosen comments (of other groups) join this group, kept on every re-run. A comment from another unit is
     placed on this group's unit too."""
@@ -190,7 +190,7 @@ def move_to_group(request, group_id: GroupId, payload: CommentsIn):
     return _one(group.consultation, group.pk)
 
 
-@router.post("/groups/{group_id}/close", response={200: GroupOut, **error_responses(401, 404, 422)})
+@router.post("/groups/{group_id}/close", response={200: GroupOut, **error_responses(400, 401, 404, 422)})
 def close_group(request, group_id: GroupId, payload: CloseIn):
     """Close a group (exactly these members, also on every re-run), or reopen it (`closed`: false)."""
     group = found.group_for_staff(request.auth, group_id)
@@ -198,7 +198,7 @@ def close_group(request, group_id: GroupId, payload: CloseIn):
     return _one(group.consultation, group.pk)
 
 
-@router.put("/groups/{group_id}/response", response={200: GroupOut, **error_responses(401, 404, 422)})
+@router.put("/groups/{group_id}/response", response={200: GroupOut, **error_responses(400, 401, 404, 422)})
 def respond(request, group_id: GroupId, payload: ResponseIn):
     """The drafting body's response: accepted (with what changed), explained (with why not) or noted; `unit_id`
     optionally points to the unit of the latest version it concerns. Kept when the consolidation runs again."""

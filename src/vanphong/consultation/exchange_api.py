@@ -67,7 +67,7 @@ def get_exchange_answer(request, document_id: DocumentId):
 
 
 @router.post("/documents/{document_id}/consultation-answer",
-             response={201: ConsultationAnswerOut, **error_responses(401, 404, 422)})
+             response={201: ConsultationAnswerOut, **error_responses(400, 401, 404, 422)})
 def enter_exchange_answer(request, document_id: DocumentId, payload: ConsultationExchangeAnswerIn):
     """Enter the incoming document as its agency's answer: its file split into comments placed on the articles they
     name, or "agrees, no comment". Refused (422) for an agency not invited, a closed consultation, a file without text,
