@@ -15,7 +15,7 @@ from vanphong.consultation import consolidation, selectors
 from vanphong.consultation import consolidation_selectors as found
 from vanphong.consultation.models import CommentGroup, Invitation
 from vanphong.core.errors import NotFound, ValidationError
-from vanphong.core.web import get_or_404, message_refusal
+from vanphong.core.web import REFUSED, carry_out, get_or_404, message_refusal
 
 MOVE_ANYWHERE = 200  # groups: up to this many, each group's move list offers them all
 ONE_PART_ABOVE = 1500  # comments: above this, the page shows one part of the draft at a time
@@ -70,12 +70,8 @@ def progress(request, pk):
 @require_POST
 def run(request, pk):
     consultation = get_or_404(selectors.consultation_for_staff, request.user, pk)
-    try:
-        consolidation.request_run(request.user, consultation, request=request)
-    except ValidationError as exc:
-        message_refusal(request, exc)
-    else:
-        messages.success(request, _("The consolidation is queued. You may leave this page: it goes on in the background."))
+    carry_out(request, lambda: consolidation.request_run(request.user, consultation, request=request),
+              _("The consolidation is queued. You may leave this page: it goes on in the background."))
     return redirect(_page(consultation.pk))
 
 
@@ -83,13 +79,9 @@ def run(request, pk):
 @require_POST
 def merge(request, pk):
     consultation = get_or_404(selectors.consultation_for_staff, request.user, pk)
-    try:
-        kept = consolidation.merge_groups(request.user, consultation, _ids(request, "groups"), request=request)
-    except ValidationError as exc:
-        message_refusal(request, exc)
-        return redirect(_page(consultation.pk))
-    messages.success(request, _("The groups are merged. The merge is kept when the consolidation runs again."))
-    return redirect(_page(consultation.pk, f"group-{kept.pk}"))
+    kept = carry_out(request, lambda: consolidation.merge_groups(request.user, consultation, _ids(request, "groups"), request=request),
+                     _("The groups are merged. The merge is kept when the consolidation runs again."))
+    return redirect(_page(consultation.pk) if kept is REFUSED else _page(consultation.pk, f"group-{kept.pk}"))
 
 
 @login_required
@@ -122,13 +114,9 @@ def members(request, pk):
 def close(request, pk):
     group = get_or_404(found.group_for_staff, request.user, pk)
     closed = request.POST.get("closed") == "1"
-    try:
-        consolidation.set_closed(request.user, group.consultation, group.pk, closed=closed, request=request)
-    except ValidationError as exc:
-        message_refusal(request, exc)
-    else:
-        messages.success(request, _("The group is closed: exactly these comments, also when the consolidation runs again.")
-                         if closed else _("The group is open again: a re-run may change its members."))
+    carry_out(request, lambda: consolidation.set_closed(request.user, group.consultation, group.pk, closed=closed, request=request),
+              _("The group is closed: exactly these comments, also when the consolidation runs again.")
+              if closed else _("The group is open again: a re-run may change its members."))
     return redirect(_page(group.consultation_id, f"group-{group.pk}"))
 
 

@@ -16,20 +16,17 @@ from vanphong.consultation import exchange_selectors, exchange_services, selecto
 from vanphong.consultation.forms import ExchangeAnswerForm
 from vanphong.consultation.models import Consultation
 from vanphong.core.errors import ValidationError
-from vanphong.core.web import get_or_404, message_form_errors, message_refusal
+from vanphong.core.web import REFUSED, carry_out, get_or_404, message_form_errors, message_refusal
 
 
 @login_required
 @require_POST
 def send_by_exchange(request, pk):
     consultation = get_or_404(selectors.consultation_for_staff, request.user, pk)
-    try:
-        letters = exchange_services.send_by_exchange(request.user, consultation, request=request)
-    except ValidationError as exc:
-        message_refusal(request, exc)
-        return redirect(reverse("consultation:detail", args=[consultation.pk]) + "#invitations")
-    messages.success(request, _("The invitation letter is drafted with the draft attached. Have it signed and issued: the "
+    letters = carry_out(request, lambda: exchange_services.send_by_exchange(request.user, consultation, request=request), _("The invitation letter is drafted with the draft attached. Have it signed and issued: the "
                                 "exchange then sends it to each agency, and its progress shows on the invitations list."))
+    if letters is REFUSED:
+        return redirect(reverse("consultation:detail", args=[consultation.pk]) + "#invitations")
     return redirect("documents:detail", letters[0].pk)
 
 

@@ -19,7 +19,7 @@ from vanphong.consultation.forms import AnswerFileForm, InviteForm, PaperForm, S
 from vanphong.consultation.models import Consultation
 from vanphong.core import storage
 from vanphong.core.errors import ValidationError
-from vanphong.core.web import add_service_errors, get_or_404, message_form_errors, message_refusal
+from vanphong.core.web import add_service_errors, carry_out, get_or_404, message_form_errors
 from vanphong.documents.attachment_views import content_disposition
 
 
@@ -180,14 +180,9 @@ def answer_file(request, pk):
     if not form.is_valid():
         message_form_errors(request, form)
         return redirect("consultation:answer", invitation.pk)
-    try:
-        answer = services.answer_with_file(request.user, invitation, upload=form.cleaned_data["file"], request=request)
-    except ValidationError as exc:
-        message_refusal(request, exc)
-    else:
-        count = answer.comments.count()
-        messages.success(request, _("Your file is sent: %(count)d comments were found in it, each placed on the article it "
-                                    "names (shown below).") % {"count": count})
+    carry_out(request, lambda: services.answer_with_file(request.user, invitation, upload=form.cleaned_data["file"], request=request),
+              lambda answer: _("Your file is sent: %(count)d comments were found in it, each placed on the article it "
+                               "names (shown below).") % {"count": answer.comments.count()})
     return redirect("consultation:answer", invitation.pk)
 
 
@@ -212,12 +207,8 @@ def paper(request, pk):
 @require_POST
 def place(request, pk):
     comment = get_or_404(selectors.comment_for_staff, request.user, pk)
-    try:
-        services.place_comment_at(request.user, comment, named=request.POST.get("part", ""), request=request)
-    except ValidationError as exc:
-        message_refusal(request, exc)
-    else:
-        messages.success(request, _("The comment is moved."))
+    carry_out(request, lambda: services.place_comment_at(request.user, comment, named=request.POST.get("part", ""), request=request),
+              _("The comment is moved."))
     return redirect(reverse("consultation:detail", args=[comment.consultation_id]) + f"#comment-{comment.pk}")
 
 

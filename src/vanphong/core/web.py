@@ -1,7 +1,7 @@
 """Helpers shared by the server-rendered views."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
 from vanphong.core.errors import NotFound
@@ -20,6 +20,26 @@ def message_refusal(request, exc: Exception) -> None:
     """Show a service's refusal (ValidationError or PermissionDenied) as the page's error message,
     for actions that redirect instead of showing a form."""
     messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+
+
+REFUSED = object()  # what carry_out returns when the service refused
+
+
+def carry_out(request, action, success=None, *, refusals=(ValidationError,)):
+    """Call a service for an action whose view redirects afterwards. A refusal becomes the page's error message and
+    REFUSED is returned; otherwise `success` (a text, or a function of the service's result that gives one) becomes
+    the page's success message and the service's result is returned, for the view to choose where to go."""
+    try:
+        result = action()
+    except refusals as exc:
+        message_refusal(request, exc)
+        return REFUSED
+    if success is not None:
+        messages.success(request, success(result) if callable(success) else success)
+    return result
+
+
+REFUSALS = (ValidationError, PermissionDenied)  # for actions whose service also refuses people, not only input
 
 
 def message_form_errors(request, form, *, labelled: bool = False) -> None:

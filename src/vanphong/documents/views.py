@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from vanphong.core.errors import ValidationError
 from vanphong.core.paging import CappedPaginator
-from vanphong.core.web import add_service_errors, get_or_404, message_refusal
+from vanphong.core.web import REFUSALS, add_service_errors, carry_out, get_or_404
 from vanphong.documents import hooks, selectors, services
 from vanphong.documents.attachments import store
 from vanphong.documents.forms import IncomingForm, IssueForm, OutgoingForm, RegisterForm
@@ -151,12 +151,8 @@ def issue(request, pk):
     document = get_or_404(selectors.document_detail, request.user, pk)
     form = IssueForm(request.POST, document=document)
     if form.is_valid():
-        try:
-            issued = services.issue_outgoing(request.user, document, register=form.cleaned_data["register"], request=request)
-        except (ValidationError, PermissionDenied) as exc:
-            message_refusal(request, exc)
-        else:
-            messages.success(request, _("Issued as %(reference)s.") % {"reference": issued.reference})
+        carry_out(request, lambda: services.issue_outgoing(request.user, document, register=form.cleaned_data["register"], request=request),
+                  lambda issued: _("Issued as %(reference)s.") % {"reference": issued.reference}, refusals=REFUSALS)
     return redirect("documents:detail", pk=pk)
 
 

@@ -3,7 +3,6 @@ and the action that drafts the reply (exchange.replies)."""
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
@@ -11,8 +10,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from vanphong.core.errors import NotFound, ValidationError
-from vanphong.core.web import get_or_404, message_form_errors, message_refusal
+from vanphong.core.errors import NotFound
+from vanphong.core.web import REFUSED, carry_out, get_or_404, message_form_errors
 from vanphong.documents import selectors as document_selectors
 from vanphong.documents.attachments import store
 from vanphong.exchange import replies
@@ -30,16 +29,14 @@ def reply(request, pk):
     if not form.is_valid():
         message_form_errors(request, form)
         return redirect(back)
-    try:
+    def draft_reply():
         uploads = [store(form.cleaned_data["file"])] if form.cleaned_data["file"] else []
-        draft = replies.draft_reply(request.user, document, subject=form.cleaned_data["subject"], doc_type=form.cleaned_data["doc_type"],
-                                    files=uploads, request=request)
-    except ValidationError as exc:
-        message_refusal(request, exc)
-        return redirect(back)
-    messages.success(request, _("The reply is drafted, addressed to the sender. Have it signed and issued: its package then tells "
-                                "the sender which document it answers."))
-    return redirect("documents:detail", draft.pk)
+        return replies.draft_reply(request.user, document, subject=form.cleaned_data["subject"], doc_type=form.cleaned_data["doc_type"],
+                                   files=uploads, request=request)
+
+    draft = carry_out(request, draft_reply, _("The reply is drafted, addressed to the sender. Have it signed and issued: its package "
+                                              "then tells the sender which document it answers."))
+    return redirect(back) if draft is REFUSED else redirect("documents:detail", draft.pk)
 
 
 def document_section(request, document) -> str:

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 from vanphong.core.clearance import Clearance
 from vanphong.core.errors import NotFound, ValidationError
 from vanphong.core.paging import CappedPaginator
-from vanphong.core.web import add_service_errors, get_or_404, message_form_errors, message_refusal
+from vanphong.core.web import REFUSED, add_service_errors, carry_out, get_or_404, message_form_errors
 from vanphong.documents import selectors as document_selectors
 from vanphong.documents.models import Direction
 from vanphong.documents.permissions import is_clerk
@@ -152,18 +152,10 @@ def reject(request, pk):
 @require_POST
 def accept_request(request, pk):
     package = get_or_404(selectors.received_package, request.user, pk)
-    try:
-        services.accept_request(request.user, package, request=request)
-    except ValidationError as exc:
-        message_refusal(request, exc)
-        return redirect("exchange:package", pk=package.pk)
-    if package.is_recall:
-        messages.success(request, _("Recall accepted: the document is withdrawn, and the sender is told."))
-    elif package.is_replacement:
-        messages.success(request, _("Replacement accepted: the old document is marked replaced, and the sender is told. "
-                                    "Register the new one below."))
-    else:
-        messages.success(request, _("Update accepted: the corrections are applied, and the sender is told."))
+    carry_out(request, lambda: services.accept_request(request.user, package, request=request),
+              _("Recall accepted: the document is withdrawn, and the sender is told.") if package.is_recall
+              else _("Replacement accepted: the old document is marked replaced, and the sender is told. Register the new one below.")
+              if package.is_replacement else _("Update accepted: the corrections are applied, and the sender is told."))
     return redirect("exchange:package", pk=package.pk)
 
 
@@ -193,13 +185,8 @@ def recall(request, pk):
     if not form.is_valid():
         message_form_errors(request, form)
         return redirect(reverse("documents:detail", args=[document.pk]) + "#exchange")
-    try:
-        sent = services.recall_document(request.user, document, reason=form.cleaned_data["reason"], request=request)
-    except ValidationError as exc:
-        message_refusal(request, exc)
-    else:
-        messages.success(request, _("The recall goes to %(agencies)s; their answers appear below.")
-                         % {"agencies": ", ".join(p.recipient.name for p in sent)})
+    carry_out(request, lambda: services.recall_document(request.user, document, reason=form.cleaned_data["reason"], request=request),
+              lambda sent: _("The recall goes to %(agencies)s; their answers appear below.") % {"agencies": _recipients(sent)})
     return redirect(reverse("documents:detail", args=[document.pk]) + "#exchange")
 
 
@@ -214,13 +201,8 @@ def update(request, pk):
         return redirect(reverse("documents:detail", args=[document.pk]) + "#exchange")
     data = dict(form.cleaned_data)
     reason = data.pop("reason")
-    try:
-        sent = services.send_update(request.user, document, changes=data, reason=reason, request=request)
-    except ValidationError as exc:
-        message_refusal(request, exc)
-    else:
-        messages.success(request, _("Corrected; the update goes to %(agencies)s, and their answers appear below.")
-                         % {"agencies": ", ".join(p.recipient.name for p in sent)})
+    carry_out(request, lambda: services.send_update(request.user, document, changes=data, reason=reason, request=request),
+              lambda sent: _("Corrected; the update goes to %(agencies)s, and their answers appear below.") % {"agencies": _recipients(sent)})
     return redirect(reverse("documents:detail", args=[document.pk]) + "#exchange")
 
 
@@ -233,13 +215,11 @@ def replace(request, pk):
     if not form.is_valid():
         message_form_errors(request, form)
         return redirect(reverse("documents:detail", args=[document.pk]) + "#exchange")
-    try:
-        draft = services.draft_replacement(request.user, document, reason=form.cleaned_data["reason"], request=request)
-    except ValidationError as exc:
-        message_refusal(request, exc)
+    draft = carry_out(request, lambda: services.draft_replacement(request.user, document, reason=form.cleaned_data["reason"], request=request),
+                      _("The replacement is drafted with the same recipients: add its file, have it signed and issue it; "
+                        "it then goes to them as the replacement of %(reference)s.") % {"reference": document.reference})
+    if draft is REFUSED:
         return redirect(reverse("documents:detail", args=[document.pk]) + "#exchange")
-    messages.success(request, _("The replacement is drafted with the same recipients: add its file, have it signed and issue it; "
-                                "it then goes to them as the replacement of %(reference)s.") % {"reference": document.reference})
     return redirect("documents:detail", pk=draft.pk)
 
 
@@ -269,13 +249,13 @@ def attachment(request, pk, index):
 @require_POST
 def resend(request, pk):
     package = get_or_404(selectors.sent_package, request.user, pk)
-    try:
-        services.resend(request.user, package, request=request)
-    except ValidationError as exc:
-        message_refusal(request, exc)
-    else:
-        messages.success(request, _("The package to %(agency)s will be sent again within a minute.") % {"agency": package.recipient.name})
+    carry_out(request, lambda: services.resend(request.user, package, request=request),
+              _("The package to %(agency)s will be sent again within a minute.") % {"agency": package.recipient.name})
     return redirect(reverse("documents:detail", args=[package.document_id]) + "#exchange")
+
+
+def _recipients(packages) -> str:
+    return ", ".join(package.recipient.name for package in packages)
 
 
 def document_section(request, document) -> str:

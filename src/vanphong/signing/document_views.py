@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
@@ -16,9 +15,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from vanphong.core.errors import PermissionDenied, ValidationError
 from vanphong.core.text import fold
-from vanphong.core.web import get_or_404, message_refusal
+from vanphong.core.web import REFUSALS, carry_out, get_or_404
 from vanphong.documents import selectors as documents
 from vanphong.documents.models import Direction, Document
 from vanphong.documents.permissions import is_clerk
@@ -95,12 +93,7 @@ def _back(pk, anchor="signing") -> str:
 
 def _act(request, pk, action, done):
     document = get_or_404(documents.document_detail, request.user, pk)
-    try:
-        action(document)
-    except (ValidationError, PermissionDenied) as exc:
-        message_refusal(request, exc)
-    else:
-        messages.success(request, done)
+    carry_out(request, lambda: action(document), done, refusals=REFUSALS)
     return redirect(_back(pk))
 
 
@@ -130,10 +123,6 @@ def paper(request, pk):
 @require_POST
 def verify_again(request, pk):
     attachment = get_or_404(documents.attachment_for_download, request.user, pk)
-    try:
-        document_services.verify_again(request.user, attachment, request=request)
-    except ValidationError as exc:
-        message_refusal(request, exc)
-    else:
-        messages.success(request, _("The file is being verified again; the report below updates when it is done."))
+    carry_out(request, lambda: document_services.verify_again(request.user, attachment, request=request),
+              _("The file is being verified again; the report below updates when it is done."))
     return redirect(_back(attachment.document_id, "verification"))

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from vanphong.core.errors import ValidationError
-from vanphong.core.web import add_service_errors, get_or_404, message_form_errors, message_refusal
+from vanphong.core.web import REFUSALS, add_service_errors, carry_out, get_or_404, message_form_errors, message_refusal
 from vanphong.documents import selectors as documents
 from vanphong.documents.attachments import store
 from vanphong.documents.models import Direction
@@ -66,13 +66,9 @@ def submit(request, pk):
     if not form.is_valid():
         message_form_errors(request, form)
         return redirect(_draft_url(pk))
-    try:
-        approval.submit(request.user, document, signer=form.leaders.get(form.cleaned_data.get("signer") or ""),
-                        comment=form.cleaned_data["comment"], request=request)
-    except (ValidationError, PermissionDenied) as exc:
-        message_refusal(request, exc)
-    else:
-        messages.success(request, _("Submitted for approval."))
+    carry_out(request, lambda: approval.submit(request.user, document, signer=form.leaders.get(form.cleaned_data.get("signer") or ""),
+                                               comment=form.cleaned_data["comment"], request=request),
+              _("Submitted for approval."), refusals=REFUSALS)
     return redirect(_draft_url(pk))
 
 
@@ -84,14 +80,10 @@ def approve(request, pk):
     if not form.is_valid():
         messages.error(request, _("Approve from the draft's page, after reading its latest version."))
         return redirect(_draft_url(pk))
-    try:
-        result = approval.approve(request.user, document, version=form.cleaned_data["version"], comment=form.cleaned_data["comment"],
-                                  request=request)
-    except (ValidationError, PermissionDenied) as exc:
-        message_refusal(request, exc)
-    else:
-        messages.success(request, _("Approved: the approval is complete, the draft may be issued.") if result.status == result.Status.APPROVED
-                         else _("Approved: the draft goes to the next step."))
+    carry_out(request, lambda: approval.approve(request.user, document, version=form.cleaned_data["version"],
+                                                comment=form.cleaned_data["comment"], request=request),
+              lambda result: _("Approved: the approval is complete, the draft may be issued.")
+              if result.status == result.Status.APPROVED else _("Approved: the draft goes to the next step."), refusals=REFUSALS)
     return redirect(_draft_url(pk))
 
 
@@ -103,13 +95,9 @@ def return_draft(request, pk):
     if not form.is_valid():
         messages.error(request, _("Write your comments: what should change."))
         return redirect(_draft_url(pk))
-    try:
-        approval.return_draft(request.user, document, comment=form.cleaned_data["comment"],
-                              to_previous=form.cleaned_data.get("to") == "previous", request=request)
-    except (ValidationError, PermissionDenied) as exc:
-        message_refusal(request, exc)
-    else:
-        messages.success(request, _("Returned with your comments."))
+    carry_out(request, lambda: approval.return_draft(request.user, document, comment=form.cleaned_data["comment"],
+                                                     to_previous=form.cleaned_data.get("to") == "previous", request=request),
+              _("Returned with your comments."), refusals=REFUSALS)
     return redirect(_draft_url(pk))
 
 
