@@ -88,3 +88,18 @@ def test_not_a_pdf_and_unknown_level(official, official_cert, unsigned_pdf):
         services.sign_as_official(official, b"PK\x03\x04 a zip, not a pdf")
     with pytest.raises(ValidationError, match="Unknown signature level"):
         services.sign_as_official(official, unsigned_pdf, level="B-X")
+
+
+def test_a_held_key_is_trusted_through_its_own_root_and_that_vouches_for_no_other_certificate(official, official_cert, unsigned_pdf):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from vanphong.signing import selectors
+
+    with CaptureQueriesContext(connection) as queries:
+        services.sign_as_official(official, unsigned_pdf, level="B-B")
+    assert not [q["sql"] for q in queries if "signing_trustedroot" in q["sql"]]  # our root is trusted always: nothing to read
+    row = selectors.held_official_certificate(official)
+    _root, _key, outsider = outside_ca()
+    assert services._chains_to_our_root(row.x509, row)
+    assert not services._chains_to_our_root(outsider, row)  # a row of ours does not make another CA's certificate trusted

@@ -96,13 +96,27 @@ def check_can_sign(creds: credentials.Credentials, *, row: Certificate | None = 
         signs = True
     if not signs:
         raise ValidationError(_("The certificate of %(name)s is not for signing documents.") % {"name": name})
-    if chain_to_trusted_root(cert, creds.chain) is None:
+    if not _chains_to_our_root(cert, row) and chain_to_trusted_root(cert, creds.chain) is None:
         raise ValidationError(_("The certificate of %(name)s was issued by “%(issuer)s”, which is not a certificate authority "
                                 "this system trusts.") % {"name": name, "issuer": cert.issuer.rfc4514_string()})
     row = row or _our_row(cert)
     if row is not None and row.status == Certificate.Status.REVOKED:
         raise ValidationError(_("The certificate of %(name)s was revoked on %(date)s: it can no longer sign.")
                               % {"name": name, "date": _date(row.revoked_at)})
+
+
+def _chains_to_our_root(cert: x509.Certificate, row: Certificate | None) -> bool:
+    """Whether a certificate of ours chains, through the CAs its row names, to one of our roots: those are always trusted
+    (selectors.trusted_root_certificates), so a held key needs no query of the trusted roots."""
+    if row is None:
+        return False
+    cas, ca = [], row.ca
+    while ca is not None and len(cas) < MAX_CHAIN:
+        cas.append(ca)
+        ca = ca.issuer
+    if not cas or cas[-1].kind != CertificateAuthority.Kind.ROOT:
+        return False
+    return _chain_to(cert, (cas[-1].x509,), tuple(ca.x509 for ca in cas[:-1])) is not None
 
 
 def _our_row(cert: x509.Certificate) -> Certificate | None:
