@@ -59,6 +59,13 @@ def leaf(pki, ca_operator):
     return services.issue_from_csr(ca_operator, profile="tls-client", csr_data=make_csr())
 
 
+@pytest.fixture(autouse=True)
+def _listener_stopped(monkeypatch):
+    monkeypatch.setattr(responder, "LISTENER_CHECK_SECONDS", 0.05)
+    yield
+    responder.stop_listening()  # its connection would keep the test database from being dropped
+
+
 def test_answers_without_a_nonce_are_reused_until_the_status_changes(pki, ca_operator, leaf):
     first = ask(leaf, pki.issuing)
     assert status_of(first) == ocsp.OCSPCertStatus.GOOD
@@ -111,3 +118,35 @@ def test_a_connection_broken_between_requests_is_replaced_without_a_health_check
     assert checks == [1]
     connection.connection.close()  # broken under Django's feet, as a restarted database server would leave it
     assert status_of(ask(leaf, pki.issuing, nonce=True)) == ocsp.OCSPCertStatus.GOOD
+
+
+def test_statuses_kept_on_postgresql_are_dropped_when_another_process_revokes(pki, ca_operator, leaf):
+    """The server's processes keep the statuses they read while they hear, on a connection of their own, of every change;
+    a revocation made elsewhere (here: by another connection, as another process would) shows as soon as its notice
+    arrives, and a kept status is never given without a listener."""
+    import time
+
+    import psycopg
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("statuses are kept only on PostgreSQL, which announces changes")
+    assert status_of(ask(leaf, pki.issuing, nonce=True)) == ocsp.OCSPCertStatus.GOOD
+    deadline = time.monotonic() + 10
+    while not responder._listening and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert responder._listening
+    assert status_of(ask(leaf, pki.issuing, nonce=True)) == ocsp.OCSPCertStatus.GOOD
+    assert (leaf.ca_id, leaf.serial_number) in responder._statuses  # kept: no query for the next answer
+
+    with psycopg.connect(**connection.get_connection_params(), autocommit=True) as elsewhere:
+        elsewhere.execute("UPDATE pki_certificate SET status = 'revoked', revoked_at = now(), revocation_reason = 'keyCompromise' "
+                          "WHERE id = %s", [leaf.pk])
+        elsewhere.execute(f"NOTIFY {responder.STATUS_CHANNEL}")  # what services.revoke sends with its commit
+    deadline = time.monotonic() + 10
+    while status_of(ask(leaf, pki.issuing, nonce=True)) != ocsp.OCSPCertStatus.REVOKED and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert status_of(ask(leaf, pki.issuing, nonce=True)) == ocsp.OCSPCertStatus.REVOKED
+
+    responder.stop_listening()
+    assert not responder._listening and not responder._statuses  # without a listener, nothing kept is given

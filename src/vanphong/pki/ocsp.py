@@ -9,8 +9,16 @@ The responder answers thousands of requests a second (bench/pki.py), so its hot 
 CAs and their OCSP signers are kept in memory, a certificate's status is one indexed lookup, and
 an answer without a nonce is reused while the status it states has not changed, for at most
 REUSE_FOR (RFC 5019's pre-produced responses): signing is most of an answer's cost. The status is
-read on every request, so a revocation shows at once. pki.status_wsgi serves this ahead of
+read from the database, so a revocation shows at once. pki.status_wsgi serves this ahead of
 Django's middleware.
+
+On PostgreSQL the server's processes also keep the statuses they read (listen_for_status_changes):
+that database round trip was then most of an answer's cost. A status is kept only while the
+process listens on its own connection for the NOTIFY that services.revoke sends with its
+commit (announce_status_change); each notice drops every kept status, as does a lost listening
+connection, after which statuses are read again on every request until it is back. Only "good"
+and "revoked" are kept: a revocation is final, and an unknown serial is asked again, since it may
+be issued a moment later.
 """
 
 from __future__ import annotations
@@ -18,6 +26,7 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
+import logging
 import threading
 import time
 from dataclasses import dataclass
@@ -27,7 +36,7 @@ from asn1crypto import keys as asn1_keys
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.x509 import ocsp
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from vanphong.pki import selectors
@@ -43,6 +52,13 @@ RESPONDER_KEPT_SECONDS = 60
 HASH_ALGORITHMS = {"sha1", "sha224", "sha256", "sha384", "sha512"}
 # Requests are a few hundred bytes; anything far larger is not one.
 MAX_REQUEST_BYTES = 64 * 1024
+# The PostgreSQL channel on which a change of a certificate's status is announced.
+STATUS_CHANNEL = "vanphong_certificate_status"
+# How often the listening connection is checked while no notice comes (a broken one stops the keeping of statuses).
+LISTENER_CHECK_SECONDS = 2.0
+MAX_KEPT_STATUSES = 100_000
+
+logger = logging.getLogger(__name__)
 
 
 def _unsuccessful(status: ocsp.OCSPResponseStatus) -> bytes:
@@ -88,6 +104,85 @@ def forget() -> None:
         _cas.clear()
         _responders.clear()
         _answers.clear()
+    _drop_kept_statuses()
+
+
+# ---- statuses kept while a listener hears of every change ----------------------------------------
+
+_statuses: dict[tuple[int, int], tuple] = {}  # (CA pk, serial) -> (status, revocation time, reason)
+_statuses_lock = threading.Lock()
+_statuses_generation = 0  # moved on by every drop: a status read before a drop is not kept after it
+_listening = False
+_listener: threading.Thread | None = None
+_stop_listening = threading.Event()
+
+
+def _drop_kept_statuses() -> None:
+    global _statuses_generation
+    with _statuses_lock:
+        _statuses.clear()
+        _statuses_generation += 1
+
+
+def announce_status_change() -> None:
+    """Called by every service that changes a certificate's status, inside its transaction: this process drops its kept
+    statuses now and again at commit, the others when PostgreSQL delivers the NOTIFY, which it does at commit."""
+    _drop_kept_statuses()
+    transaction.on_commit(_drop_kept_statuses)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"NOTIFY {STATUS_CHANNEL}")
+
+
+def listen_for_status_changes() -> None:
+    """Start keeping statuses in this process (the server's, PostgreSQL only): a thread listens for changes on a
+    connection of its own. Started after the server forked its workers, by pki.status_wsgi on the first request."""
+    global _listener
+    if connection.vendor != "postgresql" or _listener is not None:
+        return
+    with _statuses_lock:
+        if _listener is not None:
+            return
+        _listener = threading.Thread(target=_listen, args=(dict(connection.get_connection_params()),), daemon=True,
+                                     name="ocsp-status-listener")
+    _listener.start()
+
+
+def stop_listening() -> None:
+    """Stop the listener and keep no more statuses (tests: the test database cannot be dropped while it is connected)."""
+    global _listener
+    thread = _listener
+    if thread is None:
+        return
+    _stop_listening.set()
+    thread.join()
+    _listener = None
+    _stop_listening.clear()
+
+
+def _listen(params: dict) -> None:
+    import psycopg
+
+    global _listening
+    # Keepalives: a connection that silently died is noticed, and statuses are no longer kept.
+    params = {**params, "keepalives": 1, "keepalives_idle": 10, "keepalives_interval": 2, "keepalives_count": 3}
+    while not _stop_listening.is_set():
+        try:
+            with psycopg.connect(**params, autocommit=True) as listening:
+                listening.execute(f"LISTEN {STATUS_CHANNEL}")
+                _drop_kept_statuses()  # changes made while nobody listened
+                _listening = True
+                while not _stop_listening.is_set():
+                    for _notice in listening.notifies(timeout=LISTENER_CHECK_SECONDS, stop_after=1):
+                        _drop_kept_statuses()
+                    listening.execute("SELECT 1")  # raises when the connection is gone
+        except Exception:
+            logger.warning("OCSP: the connection listening for status changes failed; statuses are read on every request until "
+                           "it is back", exc_info=True)
+        finally:
+            _listening = False
+            _drop_kept_statuses()
+        _stop_listening.wait(1)
 
 
 def _issuer(request: ocsp.OCSPRequest) -> tuple[int, str] | None:
@@ -178,9 +273,27 @@ def respond(request_der: bytes) -> bytes:
 
 
 def _status(ca_pk: int, serial: int):
-    """(status, revocation time, reason) of a serial issued by the CA `ca_pk`.
+    """(status, revocation time, reason) of a serial issued by the CA `ca_pk`: kept, or read."""
+    if not _listening:
+        return _read_status(ca_pk, serial)
+    key = (ca_pk, serial)
+    kept = _statuses.get(key)
+    if kept is not None:
+        return kept
+    generation = _statuses_generation
+    status = _read_status(ca_pk, serial)
+    if status[0] != ocsp.OCSPCertStatus.UNKNOWN:
+        with _statuses_lock:
+            # Not when a change was announced while reading: what was read may be from before it.
+            if generation == _statuses_generation and _listening:
+                if len(_statuses) >= MAX_KEPT_STATUSES:
+                    _statuses.clear()
+                _statuses[key] = status
+    return status
 
-    The status is read without the ORM: compiling the query would cost as much as the rest of a
+
+def _read_status(ca_pk: int, serial: int):
+    """The status is read without the ORM: compiling the query would cost as much as the rest of a
     kept answer. Revoked certificates, few, are read through it."""
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT status FROM {Certificate._meta.db_table} WHERE serial = %s AND ca_id = %s", [serial_text(serial), ca_pk])

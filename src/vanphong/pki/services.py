@@ -25,7 +25,7 @@ from vanphong.core import audit
 from vanphong.core.errors import ValidationError
 from vanphong.core.text import fold, normalize
 from vanphong.org.models import Agency, Person
-from vanphong.pki import certbuilder, crl, csr, keys, profiles, selectors
+from vanphong.pki import certbuilder, crl, csr, keys, ocsp, profiles, selectors
 from vanphong.pki.models import Certificate, CertificateAuthority, KeyAlgorithm, RevocationReason, serial_text
 from vanphong.pki.permissions import require_ca_operator
 
@@ -420,6 +420,7 @@ def revoke(actor, certificate: Certificate, *, reason: str, request=None) -> Cer
     now = _now()
     certificate.status, certificate.revoked_at, certificate.revocation_reason = Certificate.Status.REVOKED, now, reason
     certificate.save(update_fields=["status", "revoked_at", "revocation_reason"])
+    ocsp.announce_status_change()
     audit.record("pki.certificate.revoked", actor=actor, agency=certificate.holder_agency, target=certificate, request=request,
                  data={"serial": certificate.serial, "reason": reason, "subject": certificate.subject})
     publish_crl(certificate.ca, now=now)

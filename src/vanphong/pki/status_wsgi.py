@@ -80,6 +80,7 @@ def mount(django_application):
         # Django's signals, as its own handler sends them: connections past their age or broken are closed.
         signals.request_started.send(sender=application, environ=environ)
         _skip_health_checks()
+        ocsp.listen_for_status_changes()  # once per process, after the server forked it
         try:
             status, body = _answer(environ)
         except Exception:
