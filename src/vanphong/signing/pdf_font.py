@@ -68,9 +68,15 @@ class EmbeddableFont:
             pdf_name("/StemV"): generic.NumberObject(120),
             pdf_name("/FontFile2"): program,
         }))
-        widths = generic.ArrayObject()
+        # Runs of consecutive glyph ids as "first [w w …]" (ISO 32000 9.7.4.3): the same widths as one array per glyph,
+        # in a third of the objects pyHanko writes one by one on every signature.
+        widths, run, previous = generic.ArrayObject(), None, None
         for gid, advance in sorted(self.advance_of.items()):
-            widths.extend([generic.NumberObject(gid), generic.ArrayObject([generic.NumberObject(advance)])])
+            if run is None or gid != previous + 1:
+                run = generic.ArrayObject()
+                widths.extend([generic.NumberObject(gid), run])
+            run.append(generic.NumberObject(advance))
+            previous = gid
         descendant = writer.add_object(generic.DictionaryObject({
             pdf_name("/Type"): pdf_name("/Font"),
             pdf_name("/Subtype"): pdf_name("/CIDFontType2"),
