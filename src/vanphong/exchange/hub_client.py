@@ -19,6 +19,7 @@ refused certificate, an unknown agency, a package over the limit), with the serv
 from __future__ import annotations
 
 import ssl
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
@@ -27,6 +28,8 @@ import requests
 from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
 
 from vanphong.exchange.transport import Delivery, TransportError
 
@@ -34,6 +37,24 @@ CONNECT_TIMEOUT = 10
 READ_TIMEOUT = 120
 RETRYABLE_STATUSES = {408, 425, 429, 500, 502, 503, 504}
 ACKNOWLEDGE_BATCH = 500
+
+
+_kept = threading.local()
+
+
+def kept_session() -> requests.Session:
+    """This thread's HTTPS session, kept from one call to the next: its connections stay open (gunicorn keeps
+    them alive), so a package costs one request, not a TLS handshake and an SSL context loaded from files.
+    requests pools connections per address, CA file and client certificate, so agencies never share one.
+    A kept connection the server has since closed is tried once more on a new one: every operation of the
+    API may be repeated (the receiver recognises a package it already has)."""
+    session = getattr(_kept, "session", None)
+    if session is None:
+        session = requests.Session()
+        session.mount("https://", HTTPAdapter(max_retries=Retry(total=1, connect=1, read=1, status=0, other=0, redirect=0,
+                                                                allowed_methods=None, raise_on_status=False)))
+        _kept.session = session
+    return session
 
 
 @dataclass(frozen=True)
@@ -60,7 +81,7 @@ class HubClient:
         self.base_url = base_url.rstrip("/") + "/"
         self.ca_file = ca_file
         self.credentials = credentials
-        self.session = session or requests.Session()
+        self.session = session or kept_session()
         self.timeout = timeout
         # What a hub asks beyond the client certificate (the national hub's system id and secret, say).
         self.extra_headers = dict(extra_headers or {})

@@ -87,7 +87,7 @@ def _signed_payload(message: OutboundMessage, token) -> bytes:
                           "The package waits and is sent once there is one.") % {"agency": message.sender.name})
     unsigned = packages.build(message)  # ValidationError: the document cannot make a valid package
     try:
-        signed = xmldsig.sign_package(unsigned, credentials.held(row))
+        signed = xmldsig.sign_package(unsigned, credentials.held(row), row=row)
     except ValidationError as exc:
         raise _NotReady(" ".join(exc.messages)) from None
     if message.kind == OutboundMessage.Kind.EDOC and message.document.confidentiality:

@@ -6,7 +6,7 @@ import threading
 from functools import lru_cache
 
 from cryptography import x509
-from django.db.models import F
+from django.db.models import F, Value
 from django.utils import timezone
 
 from vanphong.core.errors import NotFound
@@ -55,16 +55,18 @@ def parsed(pem: str) -> x509.Certificate:
     return x509.load_pem_x509_certificate(pem.encode("ascii"))
 
 
+def trust_anchors() -> tuple[list[x509.Certificate], list[x509.Certificate]]:
+    """(every trusted root, our issuing CAs), in one query: each signature made or checked needs both.
+    The roots are ours (retired ones too, for what they signed) and those an administrator added."""
+    Kind = CertificateAuthority.Kind
+    ours = CertificateAuthority.objects.filter(kind__in=(Kind.ROOT, Kind.ISSUING)).values_list("kind", "certificate_pem").order_by()
+    added = TrustedRoot.objects.annotate(kind=Value(Kind.ROOT)).values_list("kind", "certificate_pem").order_by()
+    rows = ours.union(added, all=True)
+    return [parsed(pem) for kind, pem in rows if kind == Kind.ROOT], [parsed(pem) for kind, pem in rows if kind == Kind.ISSUING]
+
+
 def trusted_root_certificates() -> list[x509.Certificate]:
-    """Every trusted root: ours (retired ones too, for what they signed) and those an
-    administrator added."""
-    ours = CertificateAuthority.objects.filter(kind=CertificateAuthority.Kind.ROOT).values_list("certificate_pem", flat=True)
-    return [parsed(pem) for pem in [*ours, *TrustedRoot.objects.values_list("certificate_pem", flat=True)]]
-
-
-def intermediate_certificates() -> list[x509.Certificate]:
-    pems = CertificateAuthority.objects.filter(kind=CertificateAuthority.Kind.ISSUING).values_list("certificate_pem", flat=True)
-    return [parsed(pem) for pem in pems]
+    return trust_anchors()[0]
 
 
 def trusted_roots(reader):

@@ -59,7 +59,8 @@ def _issued_by(cert: x509.Certificate, issuer: x509.Certificate) -> bool:
 def chain_to_trusted_root(cert: x509.Certificate, extra: tuple = ()) -> list[x509.Certificate] | None:
     """The issuers from `cert` up to a trusted root (ours, or one an administrator added), or
     None when there is no such chain."""
-    return _chain_to(cert, tuple(selectors.trusted_root_certificates()), (*selectors.intermediate_certificates(), *extra))
+    roots, intermediates = selectors.trust_anchors()
+    return _chain_to(cert, tuple(roots), (*intermediates, *extra))
 
 
 @lru_cache(maxsize=256)

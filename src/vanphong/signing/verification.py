@@ -119,8 +119,8 @@ def _embedded_revocation(reader: PdfFileReader) -> tuple[list[bytes], list[bytes
 
 
 def _context(moment: dt.datetime | None, ocsps, crls) -> ValidationContext:
-    roots = [asn1(c) for c in selectors.trusted_root_certificates()]
-    others = [asn1(c) for c in selectors.intermediate_certificates()]
+    trusted, intermediates = selectors.trust_anchors()
+    roots, others = [asn1(c) for c in trusted], [asn1(c) for c in intermediates]
     return ValidationContext(trust_roots=roots, other_certs=others, moment=moment, allow_fetching=False, ocsps=ocsps, crls=crls,
                              revocation_mode="soft-fail", retroactive_revinfo=True)
 

@@ -152,10 +152,11 @@ def _method(public_key) -> SignatureMethod:
     raise ValidationError(_("Only RSA and ECDSA P-256 keys can sign edXML packages."))
 
 
-def sign_package(data: bytes, creds: credentials.Credentials) -> bytes:
+def sign_package(data: bytes, creds: credentials.Credentials, *, row: Certificate | None = None) -> bytes:
     """The package with our enveloped signature in its header. The certificate is checked first
-    (valid now, not revoked, for signing, from a trusted CA), as for a PDF."""
-    services.check_can_sign(creds)
+    (valid now, not revoked, for signing, from a trusted CA), as for a PDF; `row`: its row in our CA,
+    when the caller has just read it."""
+    services.check_can_sign(creds, row=row)
     root = parse(data)
     header = _header(root)
     if header.find(_q("Signature", DS_NS)) is not None or header.find(_q("Signature")) is not None:
