@@ -359,3 +359,13 @@ def test_the_head_of_a_unit_sees_that_unit_and_those_below(work, as_):
     head_of_board = type(work.head).objects.get(pk=work.board_specialist.pk)
     assert [u.name for u in statistics.overseen_units(head_of_board)] == ["Ban Tổ chức"]
     assert statistics.handling_statistics(head_of_board, period=YEAR_2025).total.received == 1
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_figures_are_written_as_the_locale_writes_numbers(language):
+    from django.utils import formats
+
+    with translation.override(language):
+        for value in (0, 7, 999, -999, 1000, 12345, -1000):
+            assert reports.number_text(value) == formats.number_format(value, use_l10n=True)
+        assert reports.number_text(None) == "–"
