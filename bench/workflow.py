@@ -148,6 +148,7 @@ def seed_work(agency, rooms, staff, leaders, n_assignments, rng):
             task_closed = closed if done else None
             tasks.append((task_id, agency.pk, n, n, role, holder, unit, None, None, assigner, deadline, task_status, created, task_closed))
     from vanphong.documents.models import Document
+    from vanphong.workflow import completed_work
     from vanphong.workflow.models import Assignment, Task
 
     shared.load_model(Document, ["id", "agency_id", "direction", "status", "doc_type", "code_number", "code_notation", "subject",
@@ -159,11 +160,14 @@ def seed_work(agency, rooms, staff, leaders, n_assignments, rng):
     shared.load_model(Task, ["id", "agency_id", "assignment_id", "document_id", "role", "person_id", "unit_id", "parent_id",
                                        "root_id", "given_by_id", "deadline", "status", "created_at", "closed_at"], tasks)
     shared.reset_sequences("documents_document", "workflow_assignment", "workflow_task")
+    # Loaded past the services, as an import would be: the summary of completed work is counted from the tasks.
+    completed_work.rebuild(agency.pk)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE documents_document")
             cursor.execute("VACUUM ANALYZE workflow_task")
             cursor.execute("VACUUM ANALYZE workflow_assignment")
+            cursor.execute("VACUUM ANALYZE workflow_completedwork")
     else:
         shared.analyze()
     return len(tasks)

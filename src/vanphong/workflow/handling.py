@@ -40,7 +40,7 @@ from vanphong.documents.permissions import is_clerk
 from vanphong.documents.selectors import documents_visible_to
 from vanphong.documents.types import DocumentType
 from vanphong.org.models import Person, Unit
-from vanphong.workflow import calendar, deadlines, events, hooks
+from vanphong.workflow import calendar, completed_work, deadlines, events, hooks
 from vanphong.workflow.models import Assignment, ExtensionRequest, StatusEvent, Step, Task, Withdrawal
 from vanphong.workflow.permissions import is_leader, require_leader
 
@@ -223,6 +223,8 @@ def _lock(actor, task: Task, roles: Iterable[str] = tuple(Task.Role), refusal: s
 def _close(task: Task, status: str) -> None:
     task.status, task.closed_at = status, timezone.now()
     task.save(update_fields=["status", "closed_at"])
+    if status == Task.Status.DONE:
+        completed_work.record([task])
 
 
 def _audit(action: str, actor, task: Task, request, **data) -> None:
@@ -379,8 +381,11 @@ def complete(actor, task: Task, *, result: str, reply_type: str = "", reply_subj
         reply = documents.create_outgoing_draft(actor, doc_type=reply_type, subject=subject[:500], urgency=document.urgency,
                                                 confidentiality=document.confidentiality, notes=result, request=request)
     now = timezone.now()
-    Task.objects.filter(assignment=assignment, status=Task.Status.OPEN, role__in=Task.ACTING_ROLES).update(
-        status=Task.Status.DONE, closed_at=now)
+    finished = list(Task.objects.filter(assignment=assignment, status=Task.Status.OPEN, role__in=Task.ACTING_ROLES))
+    Task.objects.filter(pk__in=[t.pk for t in finished]).update(status=Task.Status.DONE, closed_at=now)
+    for finished_task in finished:
+        finished_task.status, finished_task.closed_at = Task.Status.DONE, now
+    completed_work.record(finished)
     assignment.status, assignment.closed_at, assignment.result = Assignment.Status.COMPLETED, now, result
     assignment.completed_by, assignment.reply_document = actor, reply
     assignment.save(update_fields=["status", "closed_at", "result", "completed_by", "reply_document"])

@@ -132,6 +132,7 @@ class Assignment(models.Model):
 
 # The work the figures count (workflow.statistics): lead and coordinating tasks still held, open or done.
 _COUNTED = Q(role__in=["lead", "coordinate"], status__in=["open", "done"])
+_OPEN_WORK = Q(role__in=["lead", "coordinate"], status="open")
 
 
 class Task(models.Model):
@@ -193,6 +194,11 @@ class Task(models.Model):
                          name="task_counted_by_unit"),
             models.Index(fields=["agency", "created_at"], include=["person", "unit", "deadline", "status", "closed_at"],
                          condition=_COUNTED, name="task_counted_by_agency"),
+            # The open part of those figures, counted live (the completed part is summed in CompletedWork).
+            models.Index(fields=["person", "created_at"], include=["unit", "deadline"], condition=_OPEN_WORK, name="task_open_work_by_person"),
+            models.Index(fields=["unit", "created_at"], include=["person", "deadline"], condition=_OPEN_WORK, name="task_open_work_by_unit"),
+            models.Index(fields=["agency", "created_at"], include=["person", "unit", "deadline"], condition=_OPEN_WORK,
+                         name="task_open_work_by_agency"),
         ]
 
     def __str__(self):
@@ -208,6 +214,32 @@ class Task(models.Model):
 
     def is_held_by(self, person) -> bool:
         return self.person_id == person.pk if self.person_id else (person.unit_id is not None and self.unit_id == person.unit_id)
+
+
+class CompletedWork(models.Model):
+    """The work completed (lead and coordinating tasks done), counted per holder and month received: the part of
+    a leader's figures that no longer changes, so that the dashboard reads a row per person and month rather than
+    every task (workflow.statistics; the open work is counted live, as "overdue" changes with the day).
+    Kept by workflow.completed_work in the same transaction as the task's completion, and rebuilt from the tasks
+    when the agency's calendar changes (the handling time is in working days)."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    person = models.ForeignKey("org.Person", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey("org.Unit", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    month = models.PositiveSmallIntegerField()  # of the day the work was received, in the agency's time zone
+    on_time = models.PositiveIntegerField(default=0)
+    late = models.PositiveIntegerField(default=0)
+    working_days = models.PositiveIntegerField(default=0)  # summed over the work completed
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(person__isnull=False, unit__isnull=True) | Q(person__isnull=True, unit__isnull=False),
+                                   name="completedwork_person_or_unit"),
+            models.UniqueConstraint(fields=["person", "year", "month"], condition=Q(person__isnull=False), name="completedwork_one_per_person"),
+            models.UniqueConstraint(fields=["unit", "year", "month"], condition=Q(unit__isnull=False), name="completedwork_one_per_unit"),
+        ]
+        indexes = [models.Index(fields=["agency", "year", "month"], name="completedwork_by_agency")]
 
 
 class ExtensionRequest(models.Model):

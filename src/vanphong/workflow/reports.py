@@ -27,6 +27,8 @@ def number_text(value) -> str:
     """A figure as the page shows it: localised decimal separator, a dash for no value."""
     if value is None:
         return "–"
+    if type(value) is int and -1000 < value < 1000:  # most figures of a page: no separator to place, no locale to ask
+        return str(value)
     places = -value.as_tuple().exponent if isinstance(value, Decimal) else 0
     return formats.number_format(value, decimal_pos=places or None, use_l10n=True)
 

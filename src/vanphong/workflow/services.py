@@ -20,7 +20,7 @@ from vanphong.core.errors import ValidationError
 from vanphong.core.text import normalize
 from vanphong.documents.types import DocumentType, Urgency
 from vanphong.org.models import Agency
-from vanphong.workflow import calendar
+from vanphong.workflow import calendar, completed_work
 from vanphong.workflow.models import CalendarChange, DeadlineRule, WorkflowSettingsVersion
 from vanphong.workflow.permissions import require_calendar_manager
 
@@ -39,6 +39,13 @@ def _changed(agency: Agency, state: WorkflowSettingsVersion) -> None:
     state.save(update_fields=["version"])
     calendar.forget(agency)
     transaction.on_commit(lambda: calendar.forget(agency.pk))
+
+
+def _recount_handling_times(agency: Agency, day: dt.date) -> None:
+    """Work completed today was handled over today: if today changes from working day to day off or back, its
+    handling time in working days changes (days before today cannot change, later ones count for no completed work)."""
+    if day <= timezone.localdate():
+        completed_work.rebuild(agency.pk)
 
 
 def _check_not_past(day: dt.date) -> None:
@@ -84,6 +91,7 @@ def add_calendar_day(actor, agency: Agency, *, day: dt.date, kind: str, name: st
     change.full_clean()
     change.save()
     _changed(agency, state)
+    _recount_handling_times(agency, day)
     audit.record("workflow.calendar.day_added", actor=actor, agency=agency, target=change,
                  data={"day": day.isoformat(), "kind": kind, "name": change.name}, request=request)
     return change
@@ -96,9 +104,11 @@ def remove_calendar_day(actor, change: CalendarChange, *, request=None) -> None:
     _check_not_past(change.day)
     state = _lock_settings(agency)
     data = {"day": change.day.isoformat(), "kind": change.kind, "name": change.name}
+    data_day = change.day
     audit.record("workflow.calendar.day_removed", actor=actor, agency=agency, target=change, data=data, request=request)
     change.delete()
     _changed(agency, state)
+    _recount_handling_times(agency, data_day)
 
 
 @transaction.atomic
