@@ -53,13 +53,14 @@ test: install
 	else $(MAKE) --no-print-directory test-sqlite; \
 	  echo "VANPHONG_TEST_DATABASE_URL is not set: the PostgreSQL run is skipped."; fi
 
+# Each run ends with its 40 slowest tests, to keep the suite's time in sight.
 test-sqlite:
 	@echo "== tests on SQLite =="
-	env -u DATABASE_URL VANPHONG_DATA_DIR=$$(mktemp -d) $(BIN)/pytest $(PYTEST_ARGS)
+	env -u DATABASE_URL VANPHONG_DATA_DIR=$$(mktemp -d) $(BIN)/pytest --durations=40 $(PYTEST_ARGS)
 
 test-postgres:
 	@echo "== tests on PostgreSQL =="
-	DATABASE_URL="$$VANPHONG_TEST_DATABASE_URL" VANPHONG_DATA_DIR=$$(mktemp -d) $(BIN)/pytest $(PYTEST_ARGS)
+	DATABASE_URL="$$VANPHONG_TEST_DATABASE_URL" VANPHONG_DATA_DIR=$$(mktemp -d) $(BIN)/pytest --durations=40 $(PYTEST_ARGS)
 
 # Benchmarks print their figures; the last line of each is one JSON object. DATABASE_URL=postgres://…
 # runs them on PostgreSQL (each creates a database of its own).

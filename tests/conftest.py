@@ -2,6 +2,7 @@
 
 import pytest
 
+from tests import instances
 from tests.factories import make_agency, make_person
 
 
@@ -34,6 +35,18 @@ def _fresh_workflow_calendars():
     clear_cache()
     yield
     clear_cache()
+
+
+@pytest.fixture(scope="session")
+def migrated_database(tmp_path_factory):
+    """A SQLite database migrated once per session by `vanphong migrate` (tests.instances)."""
+    return instances.migrate_new_database(tmp_path_factory.mktemp("migrated-instance"))
+
+
+@pytest.fixture(scope="session")
+def new_instance(migrated_database):
+    """`new_instance(folder)`: a new instance's data folder, its database already migrated (a copy of the session's)."""
+    return lambda folder: instances.copy_database(migrated_database, folder)
 
 
 @pytest.fixture

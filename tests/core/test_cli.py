@@ -46,11 +46,10 @@ def _run(args, env, check=True):
 
 
 @pytest.fixture(scope="module")
-def demo_env(tmp_path_factory):
-    data = tmp_path_factory.mktemp("data")
+def demo_env(tmp_path_factory, new_instance):
+    data = new_instance(tmp_path_factory.mktemp("data"))  # migrated once per session (tests.instances); `demo` migrates too
     env = {**os.environ, "VANPHONG_DATA_DIR": str(data)}
     env.pop("DATABASE_URL", None)
-    _run(["migrate"], env)
     first = _run(["demo"], env)
     return env, data, first.stdout
 
@@ -189,14 +188,13 @@ def test_init_sets_up_a_new_instance_once(tmp_path):
     assert "Audit chain intact: 2 records" in _run(["audit", "verify"], env).stdout
 
 
-def test_cli_messages_follow_the_shell_locale(tmp_path):
-    env = {**os.environ, "VANPHONG_DATA_DIR": str(tmp_path), "LANG": "vi_VN.UTF-8"}
+def test_cli_messages_follow_the_shell_locale(tmp_path, new_instance):
+    env = {**os.environ, "VANPHONG_DATA_DIR": str(new_instance(tmp_path / "data")), "LANG": "vi_VN.UTF-8"}
     env.pop("DATABASE_URL", None)
     env.pop("LC_ALL", None)
     env.pop("LC_MESSAGES", None)
     bad = tmp_path / "x.csv"
     bad.write_bytes(b"")
-    _run(["migrate"], env)
     result = _run(["import", "org", str(bad), "--agency", "000.00.00.H27"], env, check=False)
     assert result.returncode == 2  # no such agency
     init = ["init", "--agency-code", "000.00.00.H27", "--agency-name", "UBND", "--short-name", "UBND", "--notation-code", "UBND",

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import random
+import shutil
+import socket
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,7 +16,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from django.utils import translation
 
-from vanphong.hub import services
+from vanphong.hub import demo_network, services
 from vanphong.hub.identity import ENVIRON_KEY
 from vanphong.pki import services as pki
 
@@ -21,6 +24,39 @@ from vanphong.pki import services as pki
 # `make test` would repeat them exactly, at minutes each, so they run in the SQLite half only.
 on_own_databases = pytest.mark.skipif(os.environ.get("DATABASE_URL", "").startswith("postgres"),
                                       reason="its instances use SQLite databases of their own: the SQLite run covers it")
+
+
+def free_base_port(count: int = 4) -> int:
+    """The first of `count` consecutive free ports on loopback (the servers of a three-instance network)."""
+    for _attempt in range(50):
+        base = random.randint(20000, 40000)
+        try:
+            for port in range(base, base + count):
+                with socket.socket() as probe:
+                    probe.bind(("127.0.0.1", port))
+            return base
+        except OSError:
+            continue
+    raise AssertionError(f"no {count} free ports")
+
+
+@pytest.fixture(scope="session")
+def prepared_network(tmp_path_factory, new_instance):
+    """The three instances of vanphong.hub.demo_network (hub, node A, node B), set up once per session by
+    demo_network.prepare, the set-up `vanphong hub demo-network` runs on a new folder (each instance's database comes
+    migrated: tests.instances). Nothing is started here. Tests take copies (`network_copy`): setting up costs minutes,
+    and prepare() on a prepared folder only migrates and gives the hub's directory the node address of the test's run."""
+    folder = tmp_path_factory.mktemp("prepared-network")
+    for name in ("hub", "node-a", "node-b"):
+        new_instance(folder / name)
+    demo_network.prepare(folder, base_port=free_base_port())
+    return folder
+
+
+@pytest.fixture
+def network_copy(prepared_network, tmp_path):
+    """A test's own copy of the prepared network's folders (databases, CAs, certificates, keys), nothing running."""
+    return shutil.copytree(prepared_network, tmp_path / "net")
 
 
 @pytest.fixture(autouse=True)

@@ -133,11 +133,12 @@ def _stop(process: subprocess.Popen) -> None:
 
 
 @pytest.fixture
-def two_nodes(settings, pki, ca_operator, agency_a, tmp_path):  # noqa: F811 - pki: A's own CA, for A's seal
+def two_nodes(settings, pki, ca_operator, agency_a, tmp_path, new_instance):  # noqa: F811 - pki: A's own CA, for A's seal
     network = NetworkCA()
     ca_file = network.write_bundle(tmp_path / "network-ca.pem")
     certs_a, certs_b, folder_b = tmp_path / "certs-a", tmp_path / "node-b" / "certs", tmp_path / "node-b"
-    certs_a.mkdir(), certs_b.mkdir(parents=True)
+    new_instance(folder_b)  # B's database comes migrated (once per session: tests.instances)
+    certs_a.mkdir(), certs_b.mkdir()
     client_a = network.node_certificate(A, write_to=certs_a)
     client_b = network.node_certificate(B, write_to=certs_b)
     network.node_certificate("server-a", server=True, write_to=certs_a)
