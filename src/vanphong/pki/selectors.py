@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -18,6 +19,24 @@ from vanphong.core.text import normalize
 from vanphong.org.models import Agency, Person, Role
 from vanphong.pki.models import Certificate, CertificateAuthority
 from vanphong.pki.permissions import require_ca_operator
+
+# The CAs this process has loaded, with their issuers, for issuing and signing. What those read of a CA (its name,
+# certificate, key, validity, issuer) never changes once the CA is made, and reading it again cost more than the rest
+# of a signature. Keyed by id and random serial: a database emptied and filled again can give another CA the same id.
+# Nothing that changes (the CRL's number and dates, is_active) is to be read from these copies.
+_loaded_cas: dict[tuple[int, str], CertificateAuthority] = {}
+_loaded_cas_lock = threading.Lock()
+
+
+def loaded_ca(ca_id: int, ca_serial: str) -> CertificateAuthority:
+    key = (ca_id, ca_serial)
+    ca = _loaded_cas.get(key)
+    if ca is None:
+        ca = CertificateAuthority.objects.select_related("issuer").defer("crl_der", "issuer__crl_der").get(pk=ca_id)
+        with _loaded_cas_lock:
+            ca = _loaded_cas.setdefault(key, ca)
+    return ca
+
 
 _SERIAL = re.compile(r"^(0x)?[0-9a-f]{1,40}$")
 # Fewer hexadecimal digits than this are searched as words of the subject ("cafe", "bac").

@@ -165,13 +165,6 @@ def _issue(ca: CertificateAuthority, profile: profiles.Profile, subject: x509.Na
     )
 
 
-# What issuance reads of a CA (its name, certificate, key and validity) never changes once the CA is made, so each
-# process keeps the CAs it loaded; which CA issues now is asked every time, so a new `ca init` takes effect at once.
-# Nothing that changes (the CRL's number and dates) is read from these copies. Keyed by id and random serial: a
-# database emptied and filled again can give another CA the same id.
-_loaded_issuing_cas: dict[tuple[int, str], CertificateAuthority] = {}
-
-
 def _issuing_ca() -> CertificateAuthority:
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT id, serial FROM {CertificateAuthority._meta.db_table} WHERE kind = %s AND is_active ORDER BY id LIMIT 1",
@@ -179,11 +172,7 @@ def _issuing_ca() -> CertificateAuthority:
         row = cursor.fetchone()
     if row is None:
         raise ValidationError(_("There is no certificate authority yet: initialise it first (vanphong ca init)."))
-    row = tuple(row)
-    ca = _loaded_issuing_cas.get(row)
-    if ca is None:
-        ca = _loaded_issuing_cas[row] = CertificateAuthority.objects.defer("crl_der").get(pk=row[0])
-    return ca
+    return selectors.loaded_ca(*row)  # which CA issues is asked every time, so that a new `ca init` takes effect at once
 
 
 # ---- issuance -------------------------------------------------------------------------------------

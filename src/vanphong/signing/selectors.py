@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from functools import lru_cache
 
 from cryptography import x509
@@ -11,32 +10,16 @@ from django.utils import timezone
 
 from vanphong.core.errors import NotFound
 from vanphong.pki.models import Certificate, CertificateAuthority
+from vanphong.pki.selectors import loaded_ca
 from vanphong.signing.models import TrustedRoot, XmlSignaturePolicy
 from vanphong.signing.permissions import require_trust_manager
-
-# The CAs that issued held certificates, with their issuers, as this process loaded them. What signing reads of them
-# (certificates, kind) never changes once a CA is made, and joining them into every signature's query cost more than
-# the query itself (ORM compilation, crl_der). Keyed by id and random serial: a database emptied and filled again can
-# give another CA the same id. Nothing that changes (CRL number and dates, is_active) is to be read from these copies.
-_issuers: dict[tuple[int, str], CertificateAuthority] = {}
-_issuers_lock = threading.Lock()
-
-
-def _issuer(ca_id: int, ca_serial: str) -> CertificateAuthority:
-    key = (ca_id, ca_serial)
-    ca = _issuers.get(key)
-    if ca is None:
-        ca = CertificateAuthority.objects.select_related("issuer").defer("crl_der", "issuer__crl_der").get(pk=ca_id)
-        with _issuers_lock:
-            ca = _issuers.setdefault(key, ca)
-    return ca
 
 
 def _held(profile: str, **holder) -> Certificate | None:
     row = (Certificate.objects.filter(profile=profile, status=Certificate.Status.VALID, not_after__gt=timezone.now(), **holder)
            .exclude(private_key="").annotate(ca_serial=F("ca__serial")).select_related("holder_agency").order_by("-not_after").first())
     if row is not None:
-        row.ca = _issuer(row.ca_id, row.ca_serial)
+        row.ca = loaded_ca(row.ca_id, row.ca_serial)  # kept in the process: joined here, it cost more than the query
     return row
 
 
