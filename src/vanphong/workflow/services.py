@@ -104,11 +104,10 @@ def remove_calendar_day(actor, change: CalendarChange, *, request=None) -> None:
     _check_not_past(change.day)
     state = _lock_settings(agency)
     data = {"day": change.day.isoformat(), "kind": change.kind, "name": change.name}
-    data_day = change.day
     audit.record("workflow.calendar.day_removed", actor=actor, agency=agency, target=change, data=data, request=request)
     change.delete()
     _changed(agency, state)
-    _recount_handling_times(agency, data_day)
+    _recount_handling_times(agency, change.day)  # a deleted row keeps its fields
 
 
 @transaction.atomic
