@@ -64,6 +64,18 @@ def _advance_head(seq: int, digest: str) -> None:
         cursor.execute("UPDATE core_auditchainhead SET seq = %s, hash = %s WHERE id = 1", [seq, digest])
 
 
+@dataclass(frozen=True)
+class Entry:
+    """What one record says; record_many() appends several in one go."""
+
+    action: str
+    actor: Any = None
+    agency: Any = None
+    target: Any = None
+    data: dict[str, Any] | None = None
+    request: Any = None
+
+
 def record(
     action: str,
     *,
@@ -74,31 +86,50 @@ def record(
     request=None,
 ) -> AuditRecord:
     """Append one record. `target` is a model instance (or None); `data` must be JSON-serialisable."""
-    if actor is not None and not getattr(actor, "pk", None):
-        actor = None  # AnonymousUser
-    if agency is None and actor is not None:
-        agency = getattr(actor, "agency", None)
+    return record_many([Entry(action, actor=actor, agency=agency, target=target, data=data, request=request)])[0]
+
+
+def record_many(entries: list[Entry]) -> list[AuditRecord]:
+    """Append the records in order, under one lock of the chain head and with one insert: a batch of
+    work (a thousand certificates issued at once) does not pay a round trip per link."""
+    if not entries:
+        return []
     # No savepoint inside a caller's transaction: an audit failure must undo the caller's change anyway, and a
     # savepoint costs two round trips on every change of state.
     with transaction.atomic(savepoint=False):
-        head_seq, head_hash = _locked_head()
-        rec = AuditRecord(
-            seq=head_seq + 1,
-            created_at=timezone.now(),
-            action=action,
-            actor=actor,
-            actor_label=(getattr(actor, "username", "") if actor else "")[:200],
-            agency=agency,
-            target_type=target._meta.label_lower if target is not None else "",
-            target_id=str(target.pk) if target is not None else "",
-            ip_address=client_ip(request),
-            data=json.loads(json.dumps(data or {}, default=str)),
-            prev_hash=head_hash,
-        )
-        rec.hash = _digest(rec)
-        rec.save()
-        _advance_head(rec.seq, rec.hash)
-    return rec
+        seq, prev_hash = _locked_head()
+        now = timezone.now()
+        records = []
+        for entry in entries:
+            actor = entry.actor
+            if actor is not None and not getattr(actor, "pk", None):
+                actor = None  # AnonymousUser
+            agency = entry.agency
+            if agency is None and actor is not None:
+                agency = getattr(actor, "agency", None)
+            target = entry.target
+            seq += 1
+            rec = AuditRecord(
+                seq=seq,
+                created_at=now,
+                action=entry.action,
+                actor=actor,
+                actor_label=(getattr(actor, "username", "") if actor else "")[:200],
+                agency=agency,
+                target_type=target._meta.label_lower if target is not None else "",
+                target_id=str(target.pk) if target is not None else "",
+                ip_address=client_ip(entry.request),
+                data=json.loads(json.dumps(entry.data or {}, default=str)),
+                prev_hash=prev_hash,
+            )
+            rec.hash = prev_hash = _digest(rec)
+            records.append(rec)
+        if len(records) == 1:
+            records[0].save()
+        else:
+            AuditRecord.objects.bulk_create(records, batch_size=500)
+        _advance_head(seq, prev_hash)
+    return records
 
 
 @dataclass

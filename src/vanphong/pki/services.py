@@ -149,14 +149,25 @@ def _ensure_service_certificates(ca: CertificateAuthority, *, now, actor=None, r
 
 def _issue(ca: CertificateAuthority, profile: profiles.Profile, subject: x509.Name, public_key, *, now, dns_names=(), ip_addresses=(),
            holder_person=None, holder_agency=None, renewal_of=None, key_backend="", private_key="") -> Certificate:
+    cert = _certified(ca, profile, subject, public_key, now=now, dns_names=dns_names, ip_addresses=ip_addresses,
+                      holder_person=holder_person, holder_agency=holder_agency, renewal_of=renewal_of, key_backend=key_backend,
+                      private_key=private_key)
+    cert.save(force_insert=True)
+    return cert
+
+
+def _certified(ca: CertificateAuthority, profile: profiles.Profile, subject: x509.Name, public_key, *, now, dns_names=(),
+               ip_addresses=(), holder_person=None, holder_agency=None, renewal_of=None, key_backend="",
+               private_key="", signer: keys.SigningKey | None = None) -> Certificate:
+    """The certificate signed by `ca` (with `signer`, its key, when the caller has it already), as a row not yet saved."""
     if now >= ca.not_after:
         raise ValidationError(_("The certificate authority %(ca)s has expired: it can issue nothing more.") % {"ca": ca.name})
     serial = _new_serial()
     not_after = min(now + dt.timedelta(days=profile.validity_days), ca.not_after)
     cert = certbuilder.build(profile=profile, subject=subject, public_key=public_key, serial=serial, not_after=not_after,
-                             issuer=ca, signer=ca.signing_key(), now=now, dns_names=dns_names, ip_addresses=ip_addresses)
+                             issuer=ca, signer=signer or ca.signing_key(), now=now, dns_names=dns_names, ip_addresses=ip_addresses)
     common_names = subject.get_attributes_for_oid(x509.NameOID.COMMON_NAME)
-    return Certificate.objects.create(
+    return Certificate(
         ca=ca, serial=serial_text(serial), profile=profile.code, subject=subject.rfc4514_string()[:500],
         common_name=str(common_names[0].value) if common_names else "", holder_person=holder_person, holder_agency=holder_agency,
         not_before=cert.not_valid_before_utc, not_after=cert.not_valid_after_utc,
@@ -248,33 +259,95 @@ def _check_alt_names(dns_names: Iterable[str], ip_addresses: Iterable[str]):
     return list(dict.fromkeys(dns)), list(dict.fromkeys(ips))
 
 
+def _issued_entry(actor, cert: Certificate, request, **extra) -> audit.Entry:
+    return audit.Entry("pki.certificate.issued", actor=actor, agency=cert.holder_agency, target=cert, request=request,
+                       data={"serial": cert.serial, "profile": cert.profile, "subject": cert.subject, "ca": cert.ca.slug,
+                             "holder_person": cert.holder_person_id, **extra})
+
+
 def _audit_issued(actor, cert: Certificate, request, **extra) -> None:
-    audit.record("pki.certificate.issued", actor=actor, agency=cert.holder_agency, target=cert, request=request,
-                 data={"serial": cert.serial, "profile": cert.profile, "subject": cert.subject, "ca": cert.ca.slug,
-                       "holder_person": cert.holder_person_id, **extra})
+    audit.record_many([_issued_entry(actor, cert, request, **extra)])
 
 
-@transaction.atomic
+@dataclass(frozen=True)
+class CsrRequest:
+    """One CSR to certify and what the operator says about it. `label` names it in error messages
+    (its file name, say) when several are issued at once."""
+
+    csr_data: bytes
+    subject: str = ""
+    holder_person: Person | None = None
+    holder_agency: Agency | None = None
+    dns_names: tuple[str, ...] = ()
+    ip_addresses: tuple[str, ...] = ()
+    label: str = ""
+
+
+# One batch is one transaction: large enough for the officials of a department, small enough that
+# the operator's request answers in seconds.
+MAX_BATCH = 1000
+# A refused batch names this many of its bad entries, then how many more there are.
+MAX_BATCH_ERRORS = 20
+
+
 def issue_from_csr(actor, *, profile: str, csr_data: bytes, subject: str = "", holder_person: Person | None = None,
                    holder_agency: Agency | None = None, dns_names: Iterable[str] = (), ip_addresses: Iterable[str] = (),
                    request=None) -> Certificate:
     """Certify the key of a CSR. The CA, not the CSR, decides the subject: the CSR's common name is
     used only when none is given, its DNS names and IP addresses only when none are given."""
+    one = CsrRequest(csr_data, subject=subject, holder_person=holder_person, holder_agency=holder_agency,
+                     dns_names=tuple(dns_names), ip_addresses=tuple(ip_addresses))
+    return issue_batch_from_csrs(actor, profile=profile, requests=[one], request=request)[0]
+
+
+@transaction.atomic
+def issue_batch_from_csrs(actor, *, profile: str, requests: list[CsrRequest], request=None) -> list[Certificate]:
+    """Certify every CSR of `requests` under one profile, all or none: one bad request refuses the
+    batch, with a message per bad entry naming its label. One transaction, one insert of the
+    certificates and one of their audit records (each certificate still has its own)."""
     require_ca_operator(actor)
-    signing_request = csr.load(csr_data)
+    if not requests:
+        raise ValidationError(_("Give at least one certificate signing request."))
+    if len(requests) > MAX_BATCH:
+        raise ValidationError(_("At most %(count)d certificates are issued at once; this batch has %(given)d.")
+                              % {"count": MAX_BATCH, "given": len(requests)})
+    profiles.get(profile)  # an unknown profile is one error, not one per entry
+    ca, now = _issuing_ca(), _now()
+    signer = ca.signing_key()
+    certificates, problems = [], []
+    for entry in requests:
+        try:
+            certificates.append(_certified_request(ca, signer, profile, entry, now))
+        except ValidationError as exc:
+            if len(requests) == 1:
+                raise
+            problems.extend(f"{entry.label}: {message}" for message in exc.messages)
+    if problems:
+        shown = problems[:MAX_BATCH_ERRORS]
+        if len(problems) > len(shown):
+            shown.append(_("… and %(count)d more.") % {"count": len(problems) - len(shown)})
+        raise ValidationError(shown)
+    if len(certificates) == 1:
+        certificates[0].save(force_insert=True)
+    else:
+        Certificate.objects.bulk_create(certificates, batch_size=500)
+    audit.record_many([_issued_entry(actor, cert, request, source="csr") for cert in certificates])
+    return certificates
+
+
+def _certified_request(ca: CertificateAuthority, signer: keys.SigningKey, profile: str, entry: CsrRequest, now) -> Certificate:
+    signing_request = csr.load(entry.csr_data)
     csr.check_public_key(signing_request.public_key())
-    dns_names, ip_addresses = list(dns_names), list(ip_addresses)
+    dns_names, ip_addresses, subject = list(entry.dns_names), list(entry.ip_addresses), entry.subject
     if not dns_names and not ip_addresses:
         dns_names, ip_addresses = csr.requested_alt_names(signing_request)
     if not subject and profiles.get(profile).holder is None:  # a seal or an official is named after its holder
         subject = csr.requested_common_name(signing_request)
-    checked = _check_request(profile, common_name=subject,
-                             holder_person=holder_person, holder_agency=holder_agency, dns_names=dns_names, ip_addresses=ip_addresses)
-    cert = _issue(_issuing_ca(), checked.profile, checked.subject, signing_request.public_key(), now=_now(),
-                  dns_names=checked.dns_names, ip_addresses=checked.ip_addresses,
-                  holder_person=checked.holder_person, holder_agency=checked.holder_agency)
-    _audit_issued(actor, cert, request, source="csr")
-    return cert
+    checked = _check_request(profile, common_name=subject, holder_person=entry.holder_person, holder_agency=entry.holder_agency,
+                             dns_names=dns_names, ip_addresses=ip_addresses)
+    return _certified(ca, checked.profile, checked.subject, signing_request.public_key(), now=now,
+                      dns_names=checked.dns_names, ip_addresses=checked.ip_addresses,
+                      holder_person=checked.holder_person, holder_agency=checked.holder_agency, signer=signer)
 
 
 def _check_passphrase(passphrase: str) -> None:
