@@ -115,3 +115,49 @@ def test_crl_before_init(capsys):
 
 def test_cli_reasons_are_the_models_reasons():
     assert REASONS == RevocationReason.values
+
+
+def test_issue_batch_certifies_a_folder_of_csrs_named_after_their_holders(capsys, tmp_path, agency_a):
+    from tests.factories import make_person
+
+    assert run(capsys, "init")[0] == 0
+    people = [make_person(agency_a, f"chuyenvien.{n}", f"Phạm Thị Chuyên Viên {n}", roles=["specialist"]) for n in range(3)]
+    csrs = tmp_path / "csr"
+    csrs.mkdir()
+    for person in people:
+        write(csrs / f"{person.username.upper() if person is people[0] else person.username}.csr", make_csr())
+    write(csrs / "README.txt", "not a CSR: ignored")
+
+    code, out, err = run(capsys, "issue-batch", "--profile", "official", "--csr-dir", csrs, "--out-dir", tmp_path / "out")
+
+    assert code == 0, err
+    assert "Issued 3 certificates (official)" in out
+    written = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert written == ["CHUYENVIEN.0.pem", "chain.pem", "chuyenvien.1.pem", "chuyenvien.2.pem"]
+    for person, name in zip(people, written[:1] + written[2:], strict=True):
+        text = openssl("x509", "-in", tmp_path / "out" / name, "-noout", "-subject", "-nameopt", "utf8").stdout
+        assert person.full_name in text
+        verified = openssl("verify", "-CAfile", tmp_path / "out" / "chain.pem", tmp_path / "out" / name).stdout
+        assert verified.strip().endswith("OK")
+    assert Certificate.objects.filter(profile="official", holder_person__in=people).count() == 3
+
+
+def test_issue_batch_refuses_the_whole_folder_naming_each_bad_file(capsys, tmp_path, official):
+    assert run(capsys, "init")[0] == 0
+    csrs = tmp_path / "csr"
+    csrs.mkdir()
+    write(csrs / f"{official.username}.csr", make_csr())
+    write(csrs / "khongcoai.csr", make_csr())
+    write(csrs / "yeu.req", weak_rsa_csr())
+    before = Certificate.objects.count()
+
+    code, out, err = run(capsys, "issue-batch", "--profile", "official", "--csr-dir", csrs, "--out-dir", tmp_path / "out")
+
+    assert code == 1 and out == ""
+    assert "khongcoai.csr: no active person of the agencies hosted here has the username “khongcoai”." in err
+    assert "yeu.req: no active person" in err
+    assert Certificate.objects.count() == before and not list((tmp_path / "out").iterdir())
+    code, _, err = run(capsys, "issue-batch", "--profile", "official", "--csr-dir", tmp_path / "missing", "--out-dir", tmp_path / "out")
+    assert code == 1 and "is not a folder" in err
+    code, _, err = run(capsys, "issue-batch", "--profile", "official", "--csr-dir", tmp_path / "out", "--out-dir", tmp_path / "out2")
+    assert code == 1 and "Choose the CSR files to certify." in err

@@ -188,6 +188,38 @@ def cmd_issue(args) -> int:
 
 
 @_run
+def cmd_issue_batch(args) -> int:
+    """Issue one certificate for each CSR file of a folder, all or none. Each file is named after its holder: an official's
+    username (nguyenvana.csr), an agency's code for a seal or a node's client certificate (000.00.00.H27.csr); a TLS
+    server's names come from its CSR. The certificates are written to --out-dir under the same names, with chain.pem."""
+    from pathlib import Path
+
+    from django.db import transaction
+    from django.utils.translation import gettext as _
+
+    from vanphong.pki import batch, services
+
+    folder, out = Path(args.csr_dir), Path(args.out_dir)
+    if not folder.is_dir():
+        raise _Refused(_("%(path)s is not a folder.") % {"path": folder})
+    paths = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in batch.CSR_SUFFIXES)
+    files = [batch.CsrFile(p.name, _read(str(p), _("CSR file"))) for p in paths]
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise _Refused(_("Cannot write %(path)s: %(error)s.") % {"path": out, "error": exc.strerror}) from None
+    # One transaction with the file writes: certificates that could not all be written are not issued.
+    with _reported(), transaction.atomic():
+        requests = batch.requests_from_files(None, args.profile, files)
+        issued = services.issue_batch_from_csrs(None, profile=args.profile, requests=requests)
+        for name, pem in batch.answer_files(files, issued):
+            _write(str(out / name), pem.encode("ascii"))
+    print(_("Issued %(count)d certificates (%(profile)s) into %(folder)s, with the CA chain in chain.pem.")
+          % {"count": len(issued), "profile": args.profile, "folder": out})
+    return 0
+
+
+@_run
 def cmd_renew(args) -> int:
     """Renew a certificate: same subject and profile, new validity."""
     from django.db import transaction
@@ -304,6 +336,12 @@ def add_commands(sub) -> None:
     q.add_argument("--ip", action="append", default=[], metavar="ADDRESS", help="IP address for a TLS certificate (repeatable)")
     q.add_argument("--algorithm", choices=["rsa3072", "p256"], help="key algorithm with --p12 (default: the CA's)")
     q.set_defaults(func=cmd_issue)
+
+    q = ca_sub.add_parser("issue-batch", help="issue a certificate for each CSR file of a folder", description=cmd_issue_batch.__doc__)
+    q.add_argument("--profile", required=True, choices=PROFILE_CODES, help="kind of certificate, the same for every file")
+    q.add_argument("--csr-dir", required=True, metavar="FOLDER", help="the CSR files (.csr, .req, .pem or .der), one per holder")
+    q.add_argument("--out-dir", required=True, metavar="FOLDER", help="where the certificates are written (made if missing)")
+    q.set_defaults(func=cmd_issue_batch)
 
     q = ca_sub.add_parser("renew", help="renew a certificate", description=cmd_renew.__doc__ + (
         " The key is the CSR's with --csr, a new one with --p12, else the same key certified again."))

@@ -159,6 +159,14 @@ class Certificate(HeldKey):
     def serial_number(self) -> int:
         return int(self.serial, 16)
 
+    def issuers(self) -> list[CertificateAuthority]:
+        """The CAs above this certificate: its issuing CA first, the root last."""
+        chain, ca = [], self.ca
+        while ca is not None:
+            chain.append(ca)
+            ca = ca.issuer
+        return chain
+
     def is_expired(self, now=None) -> bool:
         return (now or timezone.now()) >= self.not_after
 

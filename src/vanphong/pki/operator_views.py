@@ -76,10 +76,7 @@ def certificate_list(request):
 @require_GET
 def certificate_detail(request, serial):
     cert = get_or_404(selectors.certificate_for_operator, request.user, serial)
-    chain, ca = [], cert.ca
-    while ca is not None:
-        chain.append(ca)
-        ca = ca.issuer
+    chain = cert.issuers()
     display.mark([cert])
     return render(request, "pki/certificate.html", {
         "cert": cert, "x509": cert.x509, "chain": chain, "published": published.published_status(cert),
@@ -134,10 +131,7 @@ def certificate_download(request, serial, kind):
         return _file(cert.certificate_pem.encode("ascii"), f"{stem}.pem", "application/x-pem-file")
     if kind == "der":
         return _file(cert.x509.public_bytes(serialization.Encoding.DER), f"{stem}.cer", "application/pkix-cert")
-    chain, ca = [cert.certificate_pem], cert.ca
-    while ca is not None:
-        chain.append(ca.certificate_pem)
-        ca = ca.issuer
+    chain = [cert.certificate_pem] + [ca.certificate_pem for ca in cert.issuers()]
     return _file("".join(chain).encode("ascii"), f"{stem}-chain.pem", "application/x-pem-file")
 
 

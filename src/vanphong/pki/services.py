@@ -366,10 +366,7 @@ def _pkcs12(key, cert: Certificate, passphrase: str) -> bytes:
         .hmac_hash(hashes.SHA256())
         .build(passphrase.encode("utf-8"))
     )
-    chain, ca = [], cert.ca
-    while ca is not None:
-        chain.append(ca.x509)
-        ca = ca.issuer
+    chain = [ca.x509 for ca in cert.issuers()]
     return pkcs12.serialize_key_and_certificates(cert.common_name.encode("utf-8"), key, cert.x509, chain, encryption)
 
 

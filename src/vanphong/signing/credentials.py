@@ -93,11 +93,7 @@ class Credentials:
 
 
 def _chain_of(row: Certificate) -> list[x509.Certificate]:
-    chain, ca = [], row.ca
-    while ca is not None:
-        chain.append(ca.x509)
-        ca = ca.issuer
-    return chain
+    return [ca.x509 for ca in row.issuers()]
 
 
 @lru_cache(maxsize=256)
