@@ -1023,6 +1023,27 @@ def check_issue_certificate(w, as_):
     assert response.status_code == 201 and response.json()["holder_person_id"] == w.person_b.pk
 
 
+@covers("POST", "/certificates/batch")
+def check_issue_certificates(w, as_):
+    from vanphong.pki.models import Certificate
+
+    ca_op, cert, make_csr = certified(w)
+    body = {"profile": "official", "requests": [{"csr_pem": make_csr().decode(), "holder_person_id": w.person_b.pk},
+                                                {"csr_pem": make_csr().decode(), "holder_person_id": w.clerk_a.pk}]}
+    for person in _not_operators(w):
+        assert as_(person).post("/certificates/batch", body).status_code == 403, person
+    assert not Certificate.objects.filter(holder_person__in=[w.person_b, w.clerk_a]).exists()
+    elsewhere = Agency.objects.create(code="000.00.00.H26", name="UBND tỉnh Hà Tĩnh", short_name="UBND Hà Tĩnh", hosted=False)
+    stranger = make_person(elsewhere, "ngoai.mang", "Người Ngoài Mạng")
+    response = as_(ca_op).post("/certificates/batch", {**body, "requests": [*body["requests"], {
+        "csr_pem": make_csr().decode(), "holder_person_id": stranger.pk}]})
+    assert response.status_code == 422 and "requests[2].holder_person_id" in response.json()["detail"][0]["message"]
+    assert not Certificate.objects.filter(holder_person__in=[w.person_b, w.clerk_a, stranger]).exists()
+    response = as_(ca_op).post("/certificates/batch", body)
+    assert response.status_code == 201
+    assert [c["holder_person_id"] for c in response.json()["items"]] == [w.person_b.pk, w.clerk_a.pk]
+
+
 @covers("POST", "/certificates/{serial}/revocation")
 def check_revoke_certificate(w, as_):
     ca_op, cert, _ = certified(w)

@@ -52,6 +52,33 @@ def test_bad_requests_are_refused_and_issue_nothing(pki, api, payload, field, me
     assert Certificate.objects.count() == before
 
 
+def test_a_batch_is_issued_in_order_or_refused_whole(pki, api, official, agency_a):
+    from tests.factories import make_person
+
+    other = make_person(agency_a, "chuyenvien.api", "Hoàng Văn Chuyên", roles=["specialist"])
+    requests = [{"csr_pem": make_csr().decode(), "holder_person_id": official.pk},
+                {"csr_pem": make_csr().decode(), "holder_person_id": other.pk}]
+    response = api.post("/certificates/batch", {"profile": "official", "requests": requests})
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["count"] == 2 and [c["common_name"] for c in body["items"]] == [official.full_name, other.full_name]
+    for item in body["items"]:
+        cert = x509.load_pem_x509_certificate(item["certificate_pem"].encode())
+        assert format(cert.serial_number, "x") == item["serial"] and item["issuer"] == pki.issuing.slug
+
+    before = Certificate.objects.count()
+    bad = [requests[0], {"csr_pem": weak_rsa_csr().decode(), "holder_person_id": other.pk}, {"csr_pem": "garbage"}]
+    response = api.post("/certificates/batch", {"profile": "official", "requests": bad})
+    assert response.status_code == 422
+    messages = [d["message"] for d in response.json()["detail"]]
+    assert messages == ["requests[1]: The key is too weak: RSA with 1024 bits. At least 2048 bits are required.",
+                        "requests[2]: This is not a certificate signing request (PEM or DER)."]
+    assert api.post("/certificates/batch", {"profile": "official", "requests": []}).status_code == 422
+    too_many = {"profile": "tls-client", "requests": [{"csr_pem": "x"}] * (services.MAX_BATCH + 1)}
+    assert api.post("/certificates/batch", too_many).status_code == 422
+    assert Certificate.objects.count() == before
+
+
 def test_unknown_reason_and_serial(pki, api, ca_operator):
     cert = services.issue_from_csr(ca_operator, profile="tls-client", csr_data=make_csr())
     assert api.post(f"/certificates/{cert.serial}/revocation", {"reason": "certificateHold"}).status_code == 422

@@ -16,7 +16,8 @@ from ninja import Field, Path, Query, Router, Schema, Status
 from vanphong.core.api_support import Id, InputSchema, PageQuery, Text, error_responses, page
 from vanphong.core.errors import ValidationError
 from vanphong.pki import profiles, selectors, services
-from vanphong.pki.forms import ISSUABLE_PROFILES, MAX_CSR_BYTES
+from vanphong.pki.csr import MAX_CSR_BYTES
+from vanphong.pki.forms import ISSUABLE_PROFILES
 from vanphong.pki.models import Certificate, RevocationReason
 from vanphong.pki.permissions import require_ca_operator
 
@@ -69,14 +70,22 @@ class CertificateQuery(PageQuery):
     expiring_within_days: int | None = Field(None, ge=0, le=3650, description="Only valid certificates that expire within so many days.")
 
 
-class CertificateIssueIn(InputSchema):
-    profile: IssuableProfile
+class CsrIn(InputSchema):
     csr_pem: Text(MAX_CSR_BYTES, 1) = Field(description="The holder's certificate signing request, PEM.")
     holder_person_id: Id | None = Field(None, description="For an official's certificate: a person of an agency hosted here.")
     holder_agency_id: Id | None = Field(None, description="For an agency seal (required) or a node's TLS certificate: an agency hosted here.")
     subject: Text(64) = Field("", description="Common name; by default the holder's name, or the CSR's for a node.")
     dns_names: list[Text(253, 1)] = Field(default_factory=list, max_length=20, description="By default the CSR's.")
     ip_addresses: list[Text(45, 1)] = Field(default_factory=list, max_length=20, description="By default the CSR's.")
+
+
+class CertificateIssueIn(CsrIn):
+    profile: IssuableProfile
+
+
+class CertificateBatchIn(InputSchema):
+    profile: IssuableProfile = Field(description="The same for every request.")
+    requests: list[CsrIn] = Field(min_length=1, max_length=services.MAX_BATCH)
 
 
 class RevokeIn(InputSchema):
@@ -102,6 +111,29 @@ def list_certificates(request, filters: Query[CertificateQuery]):
     qs = selectors.certificates(request.auth, status=filters.status or "", profile=filters.profile or "", query=filters.q,
                                 expiring_within_days=filters.expiring_within_days).select_related("renewal_of")
     return page(qs, filters)
+
+
+@router.post("/certificates/batch", response={201: CertificatePage, **error_responses(400, 401, 403, 422)})
+def issue_certificates(request, payload: CertificateBatchIn):
+    """Certify many CSRs under one profile, all or none: a bad request refuses the batch with 422, each problem named
+    by its place in `requests` (requests[3]: …). The certificates come back in the order of the requests."""
+    require_ca_operator(request.auth)
+    people = selectors.holders(request.auth).in_bulk({r.holder_person_id for r in payload.requests if r.holder_person_id})
+    agencies = selectors.seal_agencies(request.auth).in_bulk({r.holder_agency_id for r in payload.requests if r.holder_agency_id})
+    unknown, requests = [], []
+    for n, entry in enumerate(payload.requests):
+        if entry.holder_person_id and entry.holder_person_id not in people:
+            unknown.append(f"requests[{n}].holder_person_id: " + _("There is no such person in the agencies hosted here."))
+        if entry.holder_agency_id and entry.holder_agency_id not in agencies:
+            unknown.append(f"requests[{n}].holder_agency_id: " + _("There is no such agency hosted here."))
+        requests.append(services.CsrRequest(entry.csr_pem.encode("utf-8"), subject=entry.subject, label=f"requests[{n}]",
+                                            holder_person=people.get(entry.holder_person_id),
+                                            holder_agency=agencies.get(entry.holder_agency_id),
+                                            dns_names=tuple(entry.dns_names), ip_addresses=tuple(entry.ip_addresses)))
+    if unknown:
+        raise ValidationError(unknown[:services.MAX_BATCH_ERRORS])
+    issued = services.issue_batch_from_csrs(request.auth, profile=payload.profile, requests=requests, request=request)
+    return Status(201, {"count": len(issued), "items": issued})
 
 
 @router.get("/certificates/{serial}", response={200: CertificateOut, **error_responses(401, 403, 404, 422)})

@@ -20,11 +20,11 @@ from django.utils.translation import gettext as _
 
 from vanphong.core.errors import ValidationError
 from vanphong.pki import profiles, selectors
+from vanphong.pki.csr import MAX_CSR_BYTES
 from vanphong.pki.models import Certificate
 from vanphong.pki.services import MAX_BATCH, MAX_BATCH_ERRORS, CsrRequest
 
 CSR_SUFFIXES = (".csr", ".req", ".pem", ".der")
-MAX_CSR_BYTES = 64 * 1024  # an RSA-4096 CSR in PEM is under 2 KB
 
 
 @dataclass(frozen=True)

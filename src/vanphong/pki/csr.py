@@ -9,6 +9,8 @@ from django.utils.translation import gettext as _
 from vanphong.core.errors import ValidationError
 
 MIN_RSA_BITS = 2048
+# A CSR is a few kilobytes (an RSA-4096 one in PEM is under 2 KB); a file far larger is not one.
+MAX_CSR_BYTES = 64 * 1024
 # The NIST curves that the national and international profiles accept for signatures.
 APPROVED_CURVES = {"secp256r1": "P-256", "secp384r1": "P-384", "secp521r1": "P-521"}
 

@@ -7,10 +7,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from vanphong.pki import profiles, services
+from vanphong.pki.csr import MAX_CSR_BYTES
 from vanphong.pki.models import Certificate, RevocationReason
 
-# A CSR is a few kilobytes; a file far larger is not one.
-MAX_CSR_BYTES = 64 * 1024
 # Profiles an operator issues from the pages; the OCSP signers and the time-stamping certificate
 # are the system's own, issued and renewed by it.
 ISSUABLE_PROFILES = ("official", "agency-seal", "tls-server", "tls-client")
