@@ -209,6 +209,10 @@ VANPHONG_EXCHANGE_LEASE_SECONDS = config.get_int("VANPHONG_EXCHANGE_LEASE_SECOND
 VANPHONG_EXCHANGE_RETRY_BASE_SECONDS = config.get_int("VANPHONG_EXCHANGE_RETRY_BASE_SECONDS", 30)
 VANPHONG_EXCHANGE_RETRY_MAX_SECONDS = config.get_int("VANPHONG_EXCHANGE_RETRY_MAX_SECONDS", 3600)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# A batch of certificates is uploaded as one CSR file per holder, up to pki.services.MAX_BATCH (1000; not imported:
+# the settings load before the apps). Twice that reaches the page, whose form says how many a batch may have; beyond,
+# Django refuses the request itself (TooManyFilesSent, answered by core.views.bad_request).
+DATA_UPLOAD_MAX_NUMBER_FILES = 2 * 1000
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

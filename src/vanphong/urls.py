@@ -20,3 +20,5 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("operator/", admin.site.urls),
 ]
+
+handler400 = "vanphong.core.views.bad_request"

@@ -46,7 +46,7 @@ COVERED = {
     # serves the instance) are checked below and, page by page with POSTs, in tests/pki/test_pages.py
     # (test_only_ca_operators_reach_the_operator_pages); "My certificates" shows only one's own (test_my_certificates_lists_only_ones_own).
     "pki:ca_certificate": "public", "pki:crl": "public", "pki:ocsp": "public", "pki:ocsp_get": "public", "pki:tsa": "public",
-    "pki:authorities": "ca-operator", "pki:certificates": "ca-operator", "pki:issue": "ca-operator", "pki:certificate": "ca-operator",
+    "pki:authorities": "ca-operator", "pki:certificates": "ca-operator", "pki:issue": "ca-operator", "pki:issue_batch": "ca-operator", "pki:certificate": "ca-operator",
     "pki:certificate_download": "ca-operator", "pki:revoke": "ca-operator", "pki:renew": "ca-operator", "pki:operations": "ca-operator",
     "pki:mine": "own",
     # Trusted roots are the instance's; its administrators manage them (test_trusted_roots_are_out_of_reach_of_non_administrators).

@@ -260,7 +260,8 @@ def test_operations_page_lists_every_ca_operation_and_filters(pki, op, ca_operat
 
 # ---- who may see what ---------------------------------------------------------------------------
 
-OPERATOR_PAGES = ["/pki/manage/", "/pki/manage/certificates/", "/pki/manage/certificates/new/", "/pki/manage/operations/"]
+OPERATOR_PAGES = ["/pki/manage/", "/pki/manage/certificates/", "/pki/manage/certificates/new/", "/pki/manage/certificates/batch/",
+                  "/pki/manage/operations/"]
 
 
 def test_only_ca_operators_reach_the_operator_pages(pki, ca_operator, admin_a, clerk_a, operator, official):
@@ -275,6 +276,8 @@ def test_only_ca_operators_reach_the_operator_pages(pki, ca_operator, admin_a, c
         assert client.post(f"/pki/manage/certificates/{cert.serial}/renew/", {"key_source": "same"}).status_code == 403
         assert client.post("/pki/manage/certificates/new/", {"profile": "official", "holder_person": official.pk, "key_source": "generate",
                                                              "passphrase": PASSPHRASE, "passphrase_again": PASSPHRASE}).status_code == 403
+        assert client.post("/pki/manage/certificates/batch/", {"profile": "official", "csr_files": [
+            csr_file(make_csr(), f"{official.username}.csr")]}).status_code == 403
         assert "/pki/manage/" not in client.get("/").content.decode()
     cert.refresh_from_db()
     assert cert.status == "valid" and Certificate.objects.filter(holder_person=official).count() == 1

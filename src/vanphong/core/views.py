@@ -1,9 +1,12 @@
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, TooManyFilesSent
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views import defaults
 from django.views.decorators.http import require_GET
 
 from vanphong.core import selectors
@@ -38,3 +41,15 @@ def health(request):
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+def bad_request(request, exception):
+    """Django's answer to a request it cannot take (400), but in words for a form sent with more files than the
+    settings let through: no view sees that request, so no form could say it."""
+    if isinstance(exception, TooManyFilesSent):
+        back = request.META.get("HTTP_REFERER", "")
+        if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+            back = ""
+        return render(request, "core/too_many_files.html", {"limit": settings.DATA_UPLOAD_MAX_NUMBER_FILES, "back": back},
+                      status=400)
+    return defaults.bad_request(request, exception)

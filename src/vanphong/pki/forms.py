@@ -3,10 +3,13 @@
 
 from __future__ import annotations
 
+from pathlib import PureWindowsPath
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from vanphong.pki import profiles, services
+from vanphong.pki.batch import CSR_SUFFIXES, CsrFile
 from vanphong.pki.csr import MAX_CSR_BYTES
 from vanphong.pki.models import Certificate, RevocationReason
 
@@ -118,3 +121,49 @@ class RenewForm(KeyForm):
         (GENERATE, _("Generate a new key here and download it as a PKCS#12 file (.p12)")),
         (CSR, _("The holder made a new key: upload their certificate signing request (CSR)")),
     ])
+
+
+class MultipleFileInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files from one input. Each file is checked by pki.batch and the services, whose errors name it."""
+
+    widget = MultipleFileInput
+
+    def __init__(self, *args, max_files: int, **kwargs):
+        self.max_files = max_files
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        uploads = [f for f in (data if isinstance(data, (list, tuple)) else [data]) if f]
+        if not uploads:
+            return super().clean(None, initial)  # "required"
+        # Counted before anything is read: a folder of thousands of files is refused at once.
+        if len(uploads) > self.max_files:
+            raise forms.ValidationError(_("At most %(count)d certificates are issued at once; this batch has %(given)d.")
+                                        % {"count": self.max_files, "given": len(uploads)})
+        return uploads
+
+
+class BatchIssueForm(forms.Form):
+    """The profile and the CSR files of a batch; pki.batch finds each file's holder from its name."""
+
+    profile = forms.ChoiceField(label=_("Profile"))
+    csr_files = MultipleFileField(
+        label=_("CSR files"), max_files=services.MAX_BATCH,
+        error_messages={"required": _("Choose the CSR files to certify.")},
+        help_text=_("Choose every file at once (Ctrl+A in the folder selects them all)."),
+        # pki/issue_batch.html gives the help the id <field id>_help, as includes/field.html does.
+        widget=MultipleFileInput(attrs={"accept": ",".join(CSR_SUFFIXES), "aria-describedby": "id_csr_files_help"}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["profile"].choices = [(code, profiles.PROFILES[code].label) for code in ISSUABLE_PROFILES]
+
+    def clean_csr_files(self) -> list[CsrFile]:
+        # A file larger than a CSR can be is read no further than its limit: pki.batch then names it
+        # among the batch's other bad files, and a large upload costs no memory.
+        return [CsrFile(PureWindowsPath(upload.name).name, upload.read(MAX_CSR_BYTES + 1))
+                for upload in self.cleaned_data["csr_files"]]

@@ -11,9 +11,11 @@ from cryptography.hazmat.primitives import serialization
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.text import slugify
+from django.utils import timezone
+from django.utils.text import get_text_list, slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -22,8 +24,8 @@ from vanphong.core.labels import action_label
 from vanphong.core.paging import CappedPaginator
 from vanphong.core.text import fold
 from vanphong.core.web import add_service_errors, get_or_404
-from vanphong.pki import display, published, selectors, services
-from vanphong.pki.forms import CSR, GENERATE, CertificateFilterForm, IssueForm, RenewForm, RevokeForm
+from vanphong.pki import batch, csr, display, published, selectors, services
+from vanphong.pki.forms import CSR, GENERATE, BatchIssueForm, CertificateFilterForm, IssueForm, RenewForm, RevokeForm
 from vanphong.pki.models import Certificate, RevocationReason, ocsp_url, tsa_url
 from vanphong.pki.permissions import is_ca_operator
 
@@ -158,6 +160,32 @@ def issue(request):
                                                                                                   "serial": cert.serial})
             return redirect("pki:certificate", serial=cert.serial)
     return render(request, "pki/issue.html", {"form": form, "min_passphrase": services.MIN_PASSPHRASE_LENGTH})
+
+
+@login_required
+def issue_batch(request):
+    """Many certificates from CSR files named after their holders (pki.batch), all or none. The
+    certificates come back in the answer to the POST as one .zip, under the CSR files' names."""
+    _require_operator(request)
+    form = BatchIssueForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        profile, files = form.cleaned_data["profile"], form.cleaned_data["csr_files"]
+        try:
+            # The zip is made in the transaction too: certificates that could not be handed over are not issued.
+            with transaction.atomic():
+                csr_requests = batch.requests_from_files(request.user, profile, files)
+                issued = services.issue_batch_from_csrs(request.user, profile=profile, requests=csr_requests, request=request)
+                archive = batch.certificates_zip(files, issued)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Certificates issued: %(count)d, downloaded in one .zip file.") % {"count": len(issued)})
+            stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+            return _file(archive, f"chung-thu-so-{stamp}.zip", "application/zip")
+    return render(request, "pki/issue_batch.html", {
+        "form": form, "max_files": services.MAX_BATCH, "max_kb": csr.MAX_CSR_BYTES // 1024,
+        "suffixes": get_text_list(list(batch.CSR_SUFFIXES)),
+    })
 
 
 @login_required

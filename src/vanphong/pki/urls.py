@@ -15,6 +15,7 @@ urlpatterns = [
     path("manage/", operator_views.authorities, name="authorities"),
     path("manage/certificates/", operator_views.certificate_list, name="certificates"),
     path("manage/certificates/new/", operator_views.issue, name="issue"),
+    path("manage/certificates/batch/", operator_views.issue_batch, name="issue_batch"),  # before <serial>
     path("manage/certificates/<str:serial>/", operator_views.certificate_detail, name="certificate"),
     path("manage/certificates/<str:serial>/download.<str:kind>", operator_views.certificate_download, name="certificate_download"),
     path("manage/certificates/<str:serial>/revoke/", operator_views.revoke, name="revoke"),

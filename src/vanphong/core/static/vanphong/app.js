@@ -53,3 +53,46 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   });
 });
+
+// Issuing many certificates (pki): the naming rule of the chosen profile; too many files refused before
+// they are sent. The answer is the .zip file, so the page stays: the files are cleared and the button
+// disabled until others are chosen (the same batch sent twice would be certified twice), and a notice shown.
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("form[data-batch-form]").forEach((form) => {
+    const profile = form.querySelector("select[name=profile]");
+    const files = form.querySelector("input[type=file]");
+    const button = form.querySelector("button[type=submit]");
+    const tooMany = form.querySelector("[data-too-many]");
+    const notice = form.querySelector("[data-download-notice]");
+    const limit = Number(form.dataset.maxFiles);
+    const sync = () => {
+      form.querySelectorAll("[data-profile]").forEach((box) => {
+        box.hidden = !box.dataset.profile.split(" ").includes(profile.value);
+      });
+    };
+    profile.addEventListener("change", sync);
+    sync();
+    files.addEventListener("change", () => {
+      tooMany.hidden = files.files.length <= limit;
+      files.closest(".field").classList.toggle("has-error", !tooMany.hidden);
+      button.disabled = false;
+      notice.hidden = true;
+    });
+    form.addEventListener("submit", (event) => {
+      if (files.files.length > limit) {
+        event.preventDefault();
+        tooMany.hidden = false;
+        files.focus();
+        return;
+      }
+      if (!files.files.length) return;  // the server says what is missing
+      // The entry list is built when the submit event ends: clearing later does not touch what is sent.
+      window.setTimeout(() => {
+        files.value = "";
+        button.disabled = true;
+        form.querySelectorAll(".errorbox, .field .error").forEach((error) => { error.hidden = true; });  // of the last batch
+        notice.hidden = false;
+      }, 200);
+    });
+  });
+});
