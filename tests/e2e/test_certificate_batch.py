@@ -26,12 +26,6 @@ def csr_file(name: str, data: bytes | None = None) -> dict:
     return {"name": name, "mimeType": "application/pkcs10", "buffer": make_csr() if data is None else data}
 
 
-def shot(page, name):
-    """The screenshot kept with the other browser tests' and one in /tmp to look at while the page is built."""
-    screenshot(page, name)
-    page.screenshot(path=f"/tmp/{name}.png", full_page=True)
-
-
 @pytest.mark.django_db(transaction=True)
 def test_operator_issues_certificates_from_csr_files_all_or_none(page, ca_operator, agency_a, tmp_path):
     services.init_ca(None, name="VănPhòng Bắc Ninh", algorithm="p256")
@@ -52,7 +46,7 @@ def test_operator_issues_certificates_from_csr_files_all_or_none(page, ca_operat
     expect(page.locator("li[data-profile=agency-seal]")).to_be_visible()
     expect(page.locator("li[data-profile=official]")).to_be_hidden()
     page.locator("select[name=profile]").select_option("official")
-    shot(page, "batchpage-plain-en")
+    screenshot(page, "batchpage-plain-en")
 
     # An unknown username and a file that is no CSR: refused whole, both named.
     files = page.locator("input[name=csr_files]")
@@ -66,7 +60,7 @@ def test_operator_issues_certificates_from_csr_files_all_or_none(page, ca_operat
     expect(page.locator(".errorbox")).to_contain_text("No certificate was issued")
     expect(page.locator("select[name=profile]")).to_have_value("official")
     assert not Certificate.objects.filter(profile="official").exists()
-    shot(page, "batchpage-error-en")
+    screenshot(page, "batchpage-error-en")
 
     # Two good files: the answer is the .zip, the page stays and cannot send the same batch twice.
     records_before = AuditRecord.objects.filter(action="pki.certificate.issued").count()
@@ -88,7 +82,7 @@ def test_operator_issues_certificates_from_csr_files_all_or_none(page, ca_operat
     expect(page.locator("[data-download-notice]")).to_be_visible()
     expect(page.get_by_role("button", name="Issue the certificates")).to_be_disabled()
     expect(files).to_have_value("")
-    shot(page, "batchpage-issued-en")
+    screenshot(page, "batchpage-issued-en")
     page.locator("[data-download-notice] a").click()
     expect(page.locator(".messages")).to_contain_text("Certificates issued: 2")
 
@@ -98,7 +92,7 @@ def test_operator_issues_certificates_from_csr_files_all_or_none(page, ca_operat
     expect(page.locator("[data-too-many]")).to_be_visible()
     page.get_by_role("button", name="Issue the certificates").click()
     expect(page.locator("[data-too-many]")).to_contain_text(f"At most {services.MAX_BATCH} files")
-    shot(page, "batchpage-too-many-en")
+    screenshot(page, "batchpage-too-many-en")
     assert page.url.endswith(BATCH) and Certificate.objects.filter(profile="official").count() == 2
 
 
@@ -108,10 +102,10 @@ def test_the_batch_page_in_vietnamese(page, ca_operator, agency_a):
     sign_in_with_code(page, ca_operator)
     page.goto(BATCH)
     expect(page.locator("html")).to_have_attribute("lang", "vi")
-    shot(page, "batchpage-plain-vi")
+    screenshot(page, "batchpage-plain-vi")
     page.locator("input[name=csr_files]").set_input_files([csr_file("khongco.csr")])
     page.locator("main form button[type=submit]").click()
     page.wait_for_load_state()
     expect(page.locator(".errorbox li")).to_have_count(1)
     expect(page.locator(".errorbox li")).to_contain_text("khongco.csr")
-    shot(page, "batchpage-error-vi")
+    screenshot(page, "batchpage-error-vi")

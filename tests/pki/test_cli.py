@@ -149,6 +149,10 @@ def test_issue_batch_refuses_the_whole_folder_naming_each_bad_file(capsys, tmp_p
     write(csrs / f"{official.username}.csr", make_csr())
     write(csrs / "khongcoai.csr", make_csr())
     write(csrs / "yeu.req", weak_rsa_csr())
+    from tests.factories import make_person
+
+    weak_key_holder = make_person(official.agency, "chuyenvien.yeu", "Đỗ Văn Yếu", roles=["specialist"])
+    write(csrs / f"{weak_key_holder.username}.csr", weak_rsa_csr())
     before = Certificate.objects.count()
 
     code, out, err = run(capsys, "issue-batch", "--profile", "official", "--csr-dir", csrs, "--out-dir", tmp_path / "out")
@@ -156,6 +160,9 @@ def test_issue_batch_refuses_the_whole_folder_naming_each_bad_file(capsys, tmp_p
     assert code == 1 and out == ""
     assert "khongcoai.csr: no active person of the agencies hosted here has the username “khongcoai”." in err
     assert "yeu.req: no active person" in err
+    # Named right, but its key is weak: said in the same answer, so that one round of corrections is enough.
+    assert "chuyenvien.yeu.csr: The key is too weak: RSA with 1024 bits." in err
+    assert err.index("chuyenvien.yeu.csr") < err.index("khongcoai.csr") < err.index("yeu.req")
     assert Certificate.objects.count() == before and not list((tmp_path / "out").iterdir())
     code, _, err = run(capsys, "issue-batch", "--profile", "official", "--csr-dir", tmp_path / "missing", "--out-dir", tmp_path / "out")
     assert code == 1 and "is not a folder" in err

@@ -19,10 +19,10 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
 from vanphong.core.errors import ValidationError
-from vanphong.pki import profiles, selectors
+from vanphong.pki import csr, profiles, selectors
 from vanphong.pki.csr import MAX_CSR_BYTES
 from vanphong.pki.models import Certificate
-from vanphong.pki.services import MAX_BATCH, MAX_BATCH_ERRORS, CsrRequest
+from vanphong.pki.services import MAX_BATCH, CsrRequest, refusal
 
 CSR_SUFFIXES = (".csr", ".req", ".pem", ".der")
 
@@ -54,8 +54,8 @@ def requests_from_files(reader, profile_code: str, files: list[CsrFile]) -> list
     elif profile.holder == profiles.AGENCY or profile.code == "tls-client":
         wanted = {f.stem.upper() for f in files}
         agencies = {a.code.upper(): a for a in selectors.seal_agencies(reader).filter(code__in=wanted)}
-    requests, problems, seen = [], [], set()
-    for f in files:
+    requests, problems, seen = [], {}, set()
+    for n, f in enumerate(files):
         problem = ""
         if not f.name.lower().endswith(CSR_SUFFIXES):
             problem = _("not a CSR file (.csr, .req, .pem or .der).")
@@ -74,15 +74,18 @@ def requests_from_files(reader, profile_code: str, files: list[CsrFile]) -> list
             if agency is None and profile.holder == profiles.AGENCY:
                 problem = _("no agency hosted here has the code “%(code)s”.") % {"code": f.stem}
         if problem:
-            problems.append(f"{f.name}: {problem}")
+            problems[n] = [f"{f.name}: {problem}"]
         else:
-            requests.append(CsrRequest(f.data, holder_person=person, holder_agency=agency, label=f.name))
+            requests.append((n, CsrRequest(f.data, holder_person=person, holder_agency=agency, label=f.name)))
     if problems:
-        shown = problems[:MAX_BATCH_ERRORS]
-        if len(problems) > len(shown):
-            shown.append(_("… and %(count)d more.") % {"count": len(problems) - len(shown)})
-        raise ValidationError(shown)
-    return requests
+        # The batch is refused anyway: its other files' CSRs are read now, so that one answer names every bad file.
+        for n, request in requests:
+            try:
+                csr.check_public_key(csr.load(request.csr_data).public_key())
+            except ValidationError as exc:
+                problems[n] = [f"{request.label}: {message}" for message in exc.messages]
+        raise refusal([message for n in sorted(problems) for message in problems[n]])
+    return [request for _n, request in requests]
 
 
 def answer_files(files: list[CsrFile], certificates: list[Certificate]) -> list[tuple[str, str]]:

@@ -323,16 +323,21 @@ def issue_batch_from_csrs(actor, *, profile: str, requests: list[CsrRequest], re
                 raise
             problems.extend(f"{entry.label}: {message}" for message in exc.messages)
     if problems:
-        shown = problems[:MAX_BATCH_ERRORS]
-        if len(problems) > len(shown):
-            shown.append(_("… and %(count)d more.") % {"count": len(problems) - len(shown)})
-        raise ValidationError(shown)
+        raise refusal(problems)
     if len(certificates) == 1:
         certificates[0].save(force_insert=True)
     else:
         Certificate.objects.bulk_create(certificates, batch_size=500)
     audit.record_many([_issued_entry(actor, cert, request, source="csr") for cert in certificates])
     return certificates
+
+
+def refusal(problems: list[str]) -> ValidationError:
+    """A batch refused for `problems`: the first MAX_BATCH_ERRORS of them, then how many more there are."""
+    shown = problems[:MAX_BATCH_ERRORS]
+    if len(problems) > len(shown):
+        shown.append(_("… and %(count)d more.") % {"count": len(problems) - len(shown)})
+    return ValidationError(shown)
 
 
 def _certified_request(ca: CertificateAuthority, signer: keys.SigningKey, profile: str, entry: CsrRequest, now) -> Certificate:
