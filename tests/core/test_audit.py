@@ -26,6 +26,27 @@ def test_intact_chain_verifies():
 
 
 @pytest.mark.django_db
+def test_every_kind_of_record_hashes_as_verify_recomputes_it(agency_a, admin_a):
+    """On PostgreSQL one record is linked by the database itself (its sha256 of the canonical text): each hash must
+    be the one verify() computes, whatever the record holds, even a `data` that mimics the chain's own link."""
+    tricky = {"prev": "", "seq": 0, "nested": {"prev": "", "seq": 0}, "quote": 'a"b', "text": "Tỉnh ủy Bắc Ninh — “ý kiến”"}
+    recs = [
+        audit.record("test.plain"),
+        audit.record("test.full", actor=admin_a, target=agency_a, data=tricky),
+        *audit.record_many([audit.Entry("test.many", data={"n": n}) for n in range(3)]),
+        audit.record("test.after_many", agency=agency_a, data={"prev": "", "seq": 0}),
+    ]
+    assert [r.seq for r in recs] == list(range(1, 7))
+    assert all(r.pk for r in recs) and [r.pk for r in recs] == sorted(r.pk for r in recs)
+    stored = {r.pk: r for r in AuditRecord.objects.all()}
+    for rec in recs:
+        assert stored[rec.pk].hash == rec.hash == audit._digest(stored[rec.pk])
+        assert stored[rec.pk].prev_hash == rec.prev_hash
+    assert stored[recs[1].pk].data == tricky and stored[recs[1].pk].actor_id == admin_a.pk
+    assert audit.verify().ok
+
+
+@pytest.mark.django_db
 def test_empty_chain_verifies():
     assert audit.verify().ok
 

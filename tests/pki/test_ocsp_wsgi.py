@@ -120,23 +120,27 @@ def test_a_connection_broken_between_requests_is_replaced_without_a_health_check
     assert status_of(ask(leaf, pki.issuing, nonce=True)) == ocsp.OCSPCertStatus.GOOD
 
 
-def test_a_connection_past_its_age_or_after_an_error_is_closed_before_the_next_answer(pki, leaf):
+def test_a_connection_past_its_age_or_after_an_error_is_closed_before_the_next_answer(pki, leaf, monkeypatch):
     """What Django's close_old_connections does at each request, the responder does too (CONN_MAX_AGE)."""
     import time
 
     from django.db import connection
 
+    closed = []
+    close = connection.close
+    monkeypatch.setattr(connection, "close", lambda: closed.append(1) or close())
+    connection.ensure_connection()
+    connection.close_at = time.monotonic() - 1  # past its age
     assert status_of(ask(leaf, pki.issuing, nonce=True)) == ocsp.OCSPCertStatus.GOOD
-    aged = connection.connection
-    connection.close_at = time.monotonic() - 1
+    assert len(closed) == 1
     assert status_of(ask(leaf, pki.issuing, nonce=True)) == ocsp.OCSPCertStatus.GOOD
-    assert connection.connection is not None and connection.connection is not aged
-    kept = connection.connection
+    assert len(closed) == 1  # a connection within its age is kept
+    connection.ensure_connection()
+    connection.set_autocommit(False)  # left so by a failed request: Django drops such a connection rather than reuse it
     assert status_of(ask(leaf, pki.issuing, nonce=True)) == ocsp.OCSPCertStatus.GOOD
-    assert connection.connection is kept
-    connection.set_autocommit(False)  # left by a failed request: Django drops such a connection rather than reuse it
-    assert status_of(ask(leaf, pki.issuing, nonce=True)) == ocsp.OCSPCertStatus.GOOD
-    assert connection.connection is not kept and connection.get_autocommit()
+    assert len(closed) == 2
+    connection.ensure_connection()
+    assert connection.get_autocommit()
 
 
 def test_statuses_are_kept_only_while_changes_are_announced(pki, ca_operator, leaf):

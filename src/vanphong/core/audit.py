@@ -22,6 +22,11 @@ GENESIS = "0" * 64
 
 
 def _digest(rec: AuditRecord) -> str:
+    return hashlib.sha256(_canonical(rec).encode("utf-8")).hexdigest()
+
+
+def _canonical(rec: AuditRecord) -> str:
+    """The text a record's hash is taken of: its fields and the previous hash, as sorted, compact JSON."""
     body = {
         "seq": rec.seq,
         "created_at": rec.created_at.isoformat(timespec="microseconds"),
@@ -35,8 +40,7 @@ def _digest(rec: AuditRecord) -> str:
         "data": rec.data,
         "prev": rec.prev_hash,
     }
-    canonical = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    return json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
 
 
 def client_ip(request) -> str:
@@ -94,6 +98,8 @@ def record_many(entries: list[Entry]) -> list[AuditRecord]:
     work (a thousand certificates issued at once) does not pay a round trip per link."""
     if not entries:
         return []
+    if len(entries) == 1 and connection.vendor == "postgresql":
+        return [_append_in_one_statement(_unlinked(entries[0], timezone.now()))]
     # No savepoint inside a caller's transaction: an audit failure must undo the caller's change anyway, and a
     # savepoint costs two round trips on every change of state.
     with transaction.atomic(savepoint=False):
@@ -101,50 +107,75 @@ def record_many(entries: list[Entry]) -> list[AuditRecord]:
         now = timezone.now()
         records = []
         for entry in entries:
-            actor = entry.actor
-            if actor is not None and not getattr(actor, "pk", None):
-                actor = None  # AnonymousUser
-            agency = entry.agency
-            if agency is None and actor is not None:
-                agency = getattr(actor, "agency", None)
-            target = entry.target
+            rec = _unlinked(entry, now)
             seq += 1
-            rec = AuditRecord(
-                seq=seq,
-                created_at=now,
-                action=entry.action,
-                actor=actor,
-                actor_label=(getattr(actor, "username", "") if actor else "")[:200],
-                agency=agency,
-                target_type=target._meta.label_lower if target is not None else "",
-                target_id=str(target.pk) if target is not None else "",
-                ip_address=client_ip(entry.request),
-                data=json.loads(json.dumps(entry.data or {}, default=str)),
-                prev_hash=prev_hash,
-            )
+            rec.seq, rec.prev_hash = seq, prev_hash
             rec.hash = prev_hash = _digest(rec)
             records.append(rec)
-        if len(records) == 1 and connection.vendor == "postgresql":
-            _insert_and_advance(records[0])
-        else:
-            AuditRecord.objects.bulk_create(records, batch_size=500)
-            _advance_head(seq, prev_hash)
+        AuditRecord.objects.bulk_create(records, batch_size=500)
+        _advance_head(seq, prev_hash)
     return records
 
 
-def _insert_and_advance(rec: AuditRecord) -> None:
-    """The record and the new head in one statement: on PostgreSQL every change of state pays this, and a round trip
-    to a database server that went idle while the change was computed costs more than the insert."""
-    fields = [f for f in AuditRecord._meta.concrete_fields if not f.primary_key]
+def _unlinked(entry: Entry, now) -> AuditRecord:
+    """The record of `entry`, not yet placed in the chain (no seq, previous hash or hash)."""
+    actor = entry.actor
+    if actor is not None and not getattr(actor, "pk", None):
+        actor = None  # AnonymousUser
+    agency = entry.agency
+    if agency is None and actor is not None:
+        agency = getattr(actor, "agency", None)
+    target = entry.target
+    return AuditRecord(
+        created_at=now,
+        action=entry.action,
+        actor=actor,
+        actor_label=(getattr(actor, "username", "") if actor else "")[:200],
+        agency=agency,
+        target_type=target._meta.label_lower if target is not None else "",
+        target_id=str(target.pk) if target is not None else "",
+        ip_address=client_ip(entry.request),
+        data=json.loads(json.dumps(entry.data or {}, default=str)),
+    )
+
+
+# The chain's link as its canonical text has it: the previous hash, then the record's own sequence number.
+_LINK = '"prev":"","seq":0'
+
+
+def _append_in_one_statement(rec: AuditRecord) -> AuditRecord:
+    """Lock the head, insert the record with its place and its hash, advance the head: one statement on PostgreSQL,
+    whose sha256() hashes the canonical text around the previous hash and the sequence number, which only the locked
+    head knows. Outside a transaction it is its own; inside one, it holds the head until the caller commits, as the
+    general path does. Every change of state pays this, and on a server that went idle while the change was computed
+    each round trip costs more than the insert."""
+    rec.seq, rec.prev_hash = 0, ""
+    canonical = _canonical(rec)
+    # The record's own link is the last occurrence: the keys after it (target_id, target_type) are plain strings,
+    # whose quotes JSON escapes; `data`, before it, may hold anything.
+    cut = canonical.rindex(_LINK)
+    before, after = canonical[:cut] + '"prev":"', canonical[cut + len(_LINK):]
+    fields = [f for f in AuditRecord._meta.concrete_fields if f.attname not in ("id", "seq", "prev_hash", "hash")]
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     values = [f.get_db_prep_save(getattr(rec, f.attname), connection) for f in fields]
+    sql = (
+        "WITH head AS (SELECT seq + 1 AS seq, hash AS prev FROM core_auditchainhead WHERE id = 1 FOR UPDATE), "
+        f"inserted AS (INSERT INTO core_auditrecord ({columns}, seq, prev_hash, hash) "
+        f"SELECT {', '.join(['%s'] * len(fields))}, head.seq, head.prev, "
+        """encode(sha256(convert_to(%s || head.prev || '","seq":' || head.seq::text || %s, 'UTF8')), 'hex') FROM head """
+        "RETURNING id, seq, prev_hash, hash) "
+        "UPDATE core_auditchainhead SET seq = inserted.seq, hash = inserted.hash FROM inserted WHERE core_auditchainhead.id = 1 "
+        "RETURNING inserted.id, inserted.seq, inserted.prev_hash, inserted.hash"
+    )
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"WITH inserted AS (INSERT INTO core_auditrecord ({columns}) VALUES ({', '.join(['%s'] * len(fields))}) RETURNING id) "
-            "UPDATE core_auditchainhead SET seq = %s, hash = %s WHERE id = 1 RETURNING (SELECT id FROM inserted)",
-            [*values, rec.seq, rec.hash])
-        rec.pk = cursor.fetchone()[0]
+        cursor.execute(sql, [*values, before, after])
+        row = cursor.fetchone()
+    if row is None:  # no head yet (an emptied database): made as _locked_head makes it, then asked again
+        AuditChainHead.objects.bulk_create([AuditChainHead(pk=1)], ignore_conflicts=True)
+        return _append_in_one_statement(rec)
+    rec.pk, rec.seq, rec.prev_hash, rec.hash = row
     rec._state.adding = False
+    return rec
 
 
 @dataclass

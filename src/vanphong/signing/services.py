@@ -222,10 +222,9 @@ def _sign(pdf: bytes, creds: credentials.Credentials, *, seal: bool, position: s
 
 
 def _audit_signed(actor, row: Certificate, *, kind: str, level: str, before: bytes, after: bytes, request) -> None:
-    with transaction.atomic():
-        audit.record("signing.pdf_signed", actor=actor, agency=row.holder_agency, target=row, request=request,
-                     data={"serial": row.serial, "kind": kind, "level": level,
-                           "sha256_unsigned": hashlib.sha256(before).hexdigest(), "sha256_signed": hashlib.sha256(after).hexdigest()})
+    audit.record("signing.pdf_signed", actor=actor, agency=row.holder_agency, target=row, request=request,
+                 data={"serial": row.serial, "kind": kind, "level": level,
+                       "sha256_unsigned": hashlib.sha256(before).hexdigest(), "sha256_signed": hashlib.sha256(after).hexdigest()})
 
 
 def sign_as_official(actor, pdf: bytes, *, level: str = pades.B_T, position: str | None = None, reserve_number: bool = False,
