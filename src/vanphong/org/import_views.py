@@ -32,7 +32,7 @@ class ImportForm(forms.Form):
     file = forms.FileField(
         label=gettext_lazy("File (CSV or XLSX)"),
         allow_empty_file=True,  # the service says what is wrong with an empty file
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv," + XLSX_TYPE, "aria-describedby": "id_file_help"}),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv," + XLSX_TYPE}),
     )
 
     def __init__(self, *args, **kwargs):

@@ -155,8 +155,8 @@ class BatchIssueForm(forms.Form):
         label=_("CSR files"), max_files=services.MAX_BATCH,
         error_messages={"required": _("Choose the CSR files to certify.")},
         help_text=_("Choose every file at once (Ctrl+A in the folder selects them all)."),
-        # pki/issue_batch.html gives the help the id <field id>_help, as includes/field.html does.
-        widget=MultipleFileInput(attrs={"accept": ",".join(CSR_SUFFIXES), "aria-describedby": "id_csr_files_help"}))
+        # Django points aria-describedby at <field id>_helptext: pki/issue_batch.html gives the help that id, as includes/field.html does.
+        widget=MultipleFileInput(attrs={"accept": ",".join(CSR_SUFFIXES)}))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
