@@ -22,7 +22,7 @@ from vanphong.core.errors import ValidationError
 from vanphong.pki import csr, profiles, selectors
 from vanphong.pki.csr import MAX_CSR_BYTES
 from vanphong.pki.models import Certificate
-from vanphong.pki.services import MAX_BATCH, CsrRequest, refusal
+from vanphong.pki.services import CsrRequest, check_batch_size, refusal
 
 CSR_SUFFIXES = (".csr", ".req", ".pem", ".der")
 
@@ -43,15 +43,15 @@ def requests_from_files(reader, profile_code: str, files: list[CsrFile]) -> list
     profile = profiles.get(profile_code)
     if not files:
         raise ValidationError(_("Choose the CSR files to certify."))
-    if len(files) > MAX_BATCH:
-        raise ValidationError(_("At most %(count)d certificates are issued at once; this batch has %(given)d.")
-                              % {"count": MAX_BATCH, "given": len(files)})
+    check_batch_size(len(files))
+    # A seal names its agency; a node's client certificate may (an unknown code leaves it unnamed).
+    by_agency_code = profile.holder == profiles.AGENCY or profile.code == "tls-client"
     people, agencies = {}, {}
     if profile.holder == profiles.PERSON:
         wanted = {f.stem.lower() for f in files}
         people = {p.username.lower(): p for p in selectors.holders(reader).annotate(username_lower=Lower("username"))
                   .filter(username_lower__in=wanted)}
-    elif profile.holder == profiles.AGENCY or profile.code == "tls-client":
+    elif by_agency_code:
         wanted = {f.stem.upper() for f in files}
         agencies = {a.code.upper(): a for a in selectors.seal_agencies(reader).filter(code__in=wanted)}
     requests, problems, seen = [], {}, set()
@@ -69,7 +69,7 @@ def requests_from_files(reader, profile_code: str, files: list[CsrFile]) -> list
             person = people.get(f.stem.lower())
             if person is None:
                 problem = _("no active person of the agencies hosted here has the username “%(username)s”.") % {"username": f.stem}
-        elif not problem and (profile.holder == profiles.AGENCY or profile.code == "tls-client"):
+        elif not problem and by_agency_code:
             agency = agencies.get(f.stem.upper())
             if agency is None and profile.holder == profiles.AGENCY:
                 problem = _("no agency hosted here has the code “%(code)s”.") % {"code": f.stem}

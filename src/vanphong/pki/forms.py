@@ -132,18 +132,11 @@ class MultipleFileField(forms.FileField):
 
     widget = MultipleFileInput
 
-    def __init__(self, *args, max_files: int, **kwargs):
-        self.max_files = max_files
-        super().__init__(*args, **kwargs)
-
     def clean(self, data, initial=None):
         uploads = [f for f in (data if isinstance(data, (list, tuple)) else [data]) if f]
         if not uploads:
             return super().clean(None, initial)  # "required"
-        # Counted before anything is read: a folder of thousands of files is refused at once.
-        if len(uploads) > self.max_files:
-            raise forms.ValidationError(_("At most %(count)d certificates are issued at once; this batch has %(given)d.")
-                                        % {"count": self.max_files, "given": len(uploads)})
+        services.check_batch_size(len(uploads))  # counted before anything is read: thousands of files are refused at once
         return uploads
 
 
@@ -152,7 +145,7 @@ class BatchIssueForm(forms.Form):
 
     profile = forms.ChoiceField(label=_("Profile"))
     csr_files = MultipleFileField(
-        label=_("CSR files"), max_files=services.MAX_BATCH,
+        label=_("CSR files"),
         error_messages={"required": _("Choose the CSR files to certify.")},
         help_text=_("Choose every file at once (Ctrl+A in the folder selects them all)."),
         # Django points aria-describedby at <field id>_helptext: pki/issue_batch.html gives the help that id, as includes/field.html does.

@@ -290,6 +290,13 @@ MAX_BATCH = 1000
 MAX_BATCH_ERRORS = 20
 
 
+def check_batch_size(count: int) -> None:
+    """Refuse a batch of more than MAX_BATCH before anything in it is read (the page, the command and the API ask too)."""
+    if count > MAX_BATCH:
+        raise ValidationError(_("At most %(count)d certificates are issued at once; this batch has %(given)d.")
+                              % {"count": MAX_BATCH, "given": count})
+
+
 def issue_from_csr(actor, *, profile: str, csr_data: bytes, subject: str = "", holder_person: Person | None = None,
                    holder_agency: Agency | None = None, dns_names: Iterable[str] = (), ip_addresses: Iterable[str] = (),
                    request=None) -> Certificate:
@@ -308,9 +315,7 @@ def issue_batch_from_csrs(actor, *, profile: str, requests: list[CsrRequest], re
     require_ca_operator(actor)
     if not requests:
         raise ValidationError(_("Give at least one certificate signing request."))
-    if len(requests) > MAX_BATCH:
-        raise ValidationError(_("At most %(count)d certificates are issued at once; this batch has %(given)d.")
-                              % {"count": MAX_BATCH, "given": len(requests)})
+    check_batch_size(len(requests))
     profiles.get(profile)  # an unknown profile is one error, not one per entry
     ca, now = _issuing_ca(), _now()
     signer = ca.signing_key()
