@@ -58,9 +58,13 @@ def _locked_head() -> tuple[int, str]:
         cursor.execute(f"SELECT seq, hash FROM core_auditchainhead WHERE id = 1{lock}")
         row = cursor.fetchone()
     if row is None:
-        AuditChainHead.objects.bulk_create([AuditChainHead(pk=1)], ignore_conflicts=True)
+        _create_head()
         return _locked_head()
     return row
+
+
+def _create_head() -> None:
+    AuditChainHead.objects.bulk_create([AuditChainHead(pk=1)], ignore_conflicts=True)
 
 
 def _advance_head(seq: int, digest: str) -> None:
@@ -171,7 +175,7 @@ def _append_in_one_statement(rec: AuditRecord) -> AuditRecord:
         cursor.execute(sql, [*values, before, after])
         row = cursor.fetchone()
     if row is None:  # no head yet (an emptied database): made as _locked_head makes it, then asked again
-        AuditChainHead.objects.bulk_create([AuditChainHead(pk=1)], ignore_conflicts=True)
+        _create_head()
         return _append_in_one_statement(rec)
     rec.pk, rec.seq, rec.prev_hash, rec.hash = row
     rec._state.adding = False

@@ -329,10 +329,7 @@ def issue_batch_from_csrs(actor, *, profile: str, requests: list[CsrRequest], re
             problems.extend(f"{entry.label}: {message}" for message in exc.messages)
     if problems:
         raise refusal(problems)
-    if len(certificates) == 1:
-        certificates[0].save(force_insert=True)
-    else:
-        Certificate.objects.bulk_create(certificates, batch_size=500)
+    Certificate.objects.bulk_create(certificates, batch_size=500)
     audit.record_many([_issued_entry(actor, cert, request, source="csr") for cert in certificates])
     return certificates
 
