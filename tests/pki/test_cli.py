@@ -168,3 +168,19 @@ def test_issue_batch_refuses_the_whole_folder_naming_each_bad_file(capsys, tmp_p
     assert code == 1 and "is not a folder" in err
     code, _, err = run(capsys, "issue-batch", "--profile", "official", "--csr-dir", tmp_path / "out", "--out-dir", tmp_path / "out2")
     assert code == 1 and "Choose the CSR files to certify." in err
+
+
+def test_issue_batch_counts_the_files_before_reading_them(capsys, tmp_path, monkeypatch):
+    from vanphong.pki import services
+
+    assert run(capsys, "init")[0] == 0
+    monkeypatch.setattr(services, "MAX_BATCH", 2)
+    csrs = tmp_path / "csr"
+    csrs.mkdir()
+    for n in range(3):
+        write(csrs / f"node{n}.csr", make_csr())
+    read = []
+    monkeypatch.setattr("vanphong.pki.cli._read", lambda path, what: read.append(path) or b"")
+    code, _, err = run(capsys, "issue-batch", "--profile", "tls-server", "--csr-dir", csrs, "--out-dir", tmp_path / "out")
+    assert code == 1 and "At most 2 certificates are issued at once; this batch has 3." in err
+    assert read == [] and not Certificate.objects.filter(profile="tls-server").exists()

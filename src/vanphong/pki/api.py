@@ -131,7 +131,7 @@ def issue_certificates(request, payload: CertificateBatchIn):
                                             holder_agency=agencies.get(entry.holder_agency_id),
                                             dns_names=tuple(entry.dns_names), ip_addresses=tuple(entry.ip_addresses)))
     if unknown:
-        raise ValidationError(unknown[:services.MAX_BATCH_ERRORS])
+        raise services.refusal(unknown)
     issued = services.issue_batch_from_csrs(request.auth, profile=payload.profile, requests=requests, request=request)
     return Status(201, {"count": len(issued), "items": issued})
 

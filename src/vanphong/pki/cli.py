@@ -203,6 +203,8 @@ def cmd_issue_batch(args) -> int:
     if not folder.is_dir():
         raise _Refused(_("%(path)s is not a folder.") % {"path": folder})
     paths = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in batch.CSR_SUFFIXES)
+    with _reported():
+        services.check_batch_size(len(paths))  # before any file is read, as the page does
     files = [batch.CsrFile(p.name, _read(str(p), _("CSR file"))) for p in paths]
     try:
         out.mkdir(parents=True, exist_ok=True)
